@@ -1,0 +1,200 @@
+"""The ``kcbx`` command. Each command is thin: parse options, call one library function,
+print. Only this module turns library exceptions into user messages and exit codes."""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import json
+import sys
+import tempfile
+import traceback
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from . import __version__
+from .config import Config, load_config
+from .errors import KcbxError
+from .terminal import console, err_console, progress_bar, print_report
+
+CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+
+def handle_errors(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Library errors become a Chinese message and an exit code — never a traceback."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except KcbxError as exc:
+            err_console.print(f"[bold red]错误：[/]{exc}")
+            sys.exit(exc.exit_code)
+        except KeyboardInterrupt:
+            err_console.print("已中断。")
+            sys.exit(130)
+        except Exception:  # noqa: BLE001 - the last net: keep the trace for the developers
+            log = Path(tempfile.gettempdir()) / "kcbx-error.log"
+            log.write_text(traceback.format_exc(), encoding="utf-8")
+            err_console.print(
+                "[bold red]kcbx 内部错误[/]：这是程序的问题，不是您的数据的问题。"
+                f"详细信息已保存到 {log}，请把这个文件发给技术支持。"
+            )
+            sys.exit(3)
+
+    return wrapper
+
+
+def workspace_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """--config, --period, --pulled-on: which workspace, and single keys overridden."""
+
+    @click.option("--config", "config_path", type=click.Path(path_type=Path),
+                  help="配置文件 kcbx.yml 或其所在文件夹（默认：当前文件夹及其上级中的 kcbx.yml）")
+    @click.option("--period", help="报送月份 YYYY-MM，覆盖配置中的 period")
+    @click.option("--pulled-on", type=click.DateTime(["%Y-%m-%d"]),
+                  help="本次拉取日期 YYYY-MM-DD，覆盖配置中的 pulled_on（默认今天）")
+    @functools.wraps(func)
+    def wrapper(*args: Any, config_path: Path | None, period: str | None,
+                pulled_on: dt.datetime | None, **kwargs: Any) -> Any:
+        config = load_config(config_path)
+        if period or pulled_on:
+            config = config.with_overrides(
+                period=period, pulled_on=pulled_on.date() if pulled_on else None)
+        return func(*args, config=config, **kwargs)
+
+    return wrapper
+
+
+def json_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option("--json", "as_json", is_flag=True,
+                        help="以 JSON 输出完整结果（与程序库返回的对象相同）")(func)
+
+
+@click.group(context_settings=CONTEXT)
+@click.version_option(__version__, prog_name="kcbx")
+def cli() -> None:
+    """kcbx 控辍保学：汇总、校验各校报表，生成反馈、月报表、送教手册和公开网站。
+
+    \b
+    常用命令：
+      kcbx build --demo      生成示例区并运行全部流程（先试这个）
+      kcbx demo 文件夹        生成一个虚构的示例区工作文件夹
+      kcbx pull               读取报表文件夹，保存一份带日期的快照
+      kcbx validate           校验最新报表，按单位列出错误和提醒
+      kcbx build              运行全部流程，最后告诉您结果在哪里
+
+    在区工作文件夹（含 kcbx.yml 的文件夹）中运行，或用 --config 指定。
+    """
+
+
+@cli.command(context_settings=CONTEXT)
+@click.argument("dest", type=click.Path(path_type=Path))
+@click.option("--children", default=2000, show_default=True, type=click.IntRange(100, 1_000_000),
+              help="摸底表中的儿童人数（用于性能测试时可放大到 100 万）")
+@click.option("--seed", default=1, show_default=True, help="随机种子：相同种子生成完全相同的数据")
+@handle_errors
+def demo(dest: Path, children: int, seed: int) -> None:
+    """生成虚构的示例区工作文件夹 DEST：配置、基础数据和各单位报表。
+
+    数据全部是虚构的（姓名如“王某华”），并故意带有各类常见错误，用来试用和测试。
+    """
+    from .demo import write_demo
+
+    with progress_bar() as progress:
+        summary = write_demo(dest, children=children, seed=seed, progress=progress)
+    console.print(f"已生成示例区：{summary.units} 个单位，摸底表 {summary.children} 名儿童，"
+                  f"文件 {len(summary.files)} 个。")
+    console.print(f"下一步：cd {dest} && kcbx validate")
+
+
+@cli.command(context_settings=CONTEXT)
+@workspace_options
+@json_option
+@handle_errors
+def pull(config: Config, as_json: bool) -> None:
+    """读取报表文件夹和基础数据，保存一份带日期的快照。
+
+    原始文件原样复制保存；同样的文件再拉取一次不会产生新快照；拉取失败时，
+    已有的快照保持不变。
+    """
+    from .pipeline import current_snapshot
+
+    with progress_bar(disable=as_json) as progress:
+        snap, pulled = current_snapshot(config, progress=progress)
+    if as_json:
+        click.echo(json.dumps({"snapshot": str(snap.path), "new": pulled,
+                               "rows": snap.manifest["rows"]}, ensure_ascii=False))
+        return
+    console.print(("已保存新快照：" if pulled else "报表没有变化，沿用快照：") + str(snap.path))
+
+
+@cli.command(context_settings=CONTEXT)
+@workspace_options
+@json_option
+@click.option("--limit", default=20, show_default=True, help="终端中最多列出多少条问题")
+@handle_errors
+def validate(config: Config, as_json: bool, limit: int) -> None:
+    """校验报表（如报表有变化，先自动拉取），按单位汇总错误和提醒。
+
+    \b
+    退出码：0 没有错误；1 发现错误；2 配置无法使用。
+    """
+    from .pipeline import validate as run
+
+    with progress_bar(disable=as_json) as progress:
+        report = run(config, progress=progress)
+    if as_json:
+        click.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=1))
+    else:
+        print_report(report, config, limit=limit)
+    sys.exit(0 if report.valid else 1)
+
+
+@cli.command(context_settings=CONTEXT)
+@click.option("--config", "config_path", type=click.Path(path_type=Path),
+              help="配置文件 kcbx.yml 或其所在文件夹（默认：当前文件夹及其上级中的 kcbx.yml）")
+@click.option("--period", help="报送月份 YYYY-MM，覆盖配置中的 period")
+@click.option("--pulled-on", type=click.DateTime(["%Y-%m-%d"]), help="本次拉取日期 YYYY-MM-DD")
+@click.option("--demo", "demo_dir", is_flag=False, flag_value="", default=None,
+              metavar="[文件夹]", help="先生成示例区（默认放在临时文件夹），再对它运行全部流程")
+@click.option("--strict", is_flag=True, help="报表中有错误时以退出码 1 结束（默认 0）")
+@handle_errors
+def build(config_path: Path | None, period: str | None, pulled_on: dt.datetime | None,
+          demo_dir: str | None, strict: bool) -> None:
+    """运行全部流程：拉取 → 校验 → ……，显示进度，最后告诉您结果在哪里。
+
+    \b
+    例：kcbx build --demo            在临时文件夹生成示例区并运行
+        kcbx build --demo 示例区     在“示例区”文件夹生成并运行
+        kcbx build                   对当前工作文件夹运行
+    """
+    from .pipeline import build as run
+
+    if demo_dir is not None:
+        from .demo import write_demo
+
+        dest = Path(demo_dir) if demo_dir else Path(tempfile.mkdtemp(prefix="kcbx-示例区-"))
+        with progress_bar() as progress:
+            write_demo(dest, progress=progress)
+        console.print(f"示例区已生成：{dest}")
+        config_path = dest
+    config = load_config(config_path)
+    if period or pulled_on:
+        config = config.with_overrides(period=period,
+                                       pulled_on=pulled_on.date() if pulled_on else None)
+    with progress_bar() as progress:
+        result = run(config, progress=progress)
+    print_report(result.report, config, limit=10)
+    console.print()
+    console.print(("本次新拉取快照：" if result.pulled else "报表没有变化，沿用快照：")
+                  + str(result.snapshot.path))
+    for label, path in result.outputs.items():
+        console.print(f"{label}：{path}")
+    sys.exit(1 if strict and not result.report.valid else 0)
+
+
+def main() -> None:
+    cli(prog_name="kcbx")

@@ -1,0 +1,270 @@
+"""The district config ``kcbx.yml`` (contract: ``shared/spec/config.md``).
+
+``load_config`` reads and checks it; every problem becomes a :class:`ConfigError` whose
+Chinese message names the key. Relative paths are resolved against the config's folder.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from .errors import ConfigError, WorkspaceError
+
+CONFIG_NAME = "kcbx.yml"
+PERIOD_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Term(_Strict):
+    name: str
+    start: dt.date
+    end: dt.date
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Term:
+        if self.end < self.start:
+            raise ValueError(f"学期“{self.name}”的结束日期早于开始日期")
+        return self
+
+
+class Holiday(_Strict):
+    name: str
+    start: dt.date
+    end: dt.date
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Holiday:
+        if self.end < self.start:
+            raise ValueError(f"假期“{self.name}”的结束日期早于开始日期")
+        return self
+
+
+class Thresholds(_Strict):
+    absence_days: int = Field(5, ge=0)
+    stall_days: int = Field(30, ge=1)
+    min_content_chars: int = Field(15, ge=0)
+
+
+class Privacy(_Strict):
+    min_count: int = Field(3, ge=1)
+
+
+class GoogleSource(_Strict):
+    credentials: str | None = None
+    spreadsheets: dict[str, str] = Field(default_factory=dict)
+    folder: str | None = None
+
+
+class Sources(_Strict):
+    reference: str = "基础数据.xlsx"
+    submissions: str = "submissions"
+    google: GoogleSource | None = None
+
+
+def _default_terms() -> list[Term]:
+    return [Term(name="2022年秋季学期", start=dt.date(2022, 9, 1), end=dt.date(2023, 1, 13))]
+
+
+def _default_holidays() -> list[Holiday]:
+    return [Holiday(name="国庆节", start=dt.date(2022, 10, 1), end=dt.date(2022, 10, 7))]
+
+
+class Config(_Strict):
+    """A district's settings. ``root`` is the folder holding ``kcbx.yml``."""
+
+    district: str
+    year: int = Field(2022, ge=2000, le=2100)
+    reference_date: dt.date | None = None
+    age_range: tuple[int, int] = (6, 15)
+    terms: list[Term] = Field(default_factory=_default_terms)
+    holidays: list[Holiday] = Field(default_factory=_default_holidays)
+    workdays: list[dt.date] = Field(default_factory=list)
+    period: str = "2022-10"
+    pulled_on: dt.date | None = None
+    deadline: dt.date | None = None
+    previous: str | None = None
+    thresholds: Thresholds = Field(default_factory=Thresholds)
+    privacy: Privacy = Field(default_factory=Privacy)
+    sources: Sources = Field(default_factory=Sources)
+    outputs: str = "build"
+    site: str = "public"
+    root: Path = Field(default=Path("."), exclude=True)
+
+    @field_validator("district")
+    @classmethod
+    def _district(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("不能为空，请填写区名，如“示例区”")
+        return value.strip()
+
+    @field_validator("period", mode="before")
+    @classmethod
+    def _period(cls, value: Any) -> str:
+        if isinstance(value, dt.date):
+            value = value.strftime("%Y-%m")
+        value = str(value).strip()
+        if not PERIOD_RE.match(value):
+            raise ValueError(f"“{value}”不是 YYYY-MM 格式的月份，如 2022-10")
+        return value
+
+    @field_validator("age_range")
+    @classmethod
+    def _ages(cls, value: tuple[int, int]) -> tuple[int, int]:
+        if not 0 <= value[0] <= value[1] <= 25:
+            raise ValueError("应为 [最小年龄, 最大年龄]，且最小年龄不大于最大年龄，如 [6, 15]")
+        return value
+
+    # -- derived values -------------------------------------------------------------
+    @property
+    def effective_reference_date(self) -> dt.date:
+        return self.reference_date or dt.date(self.year, 8, 31)
+
+    @property
+    def effective_pulled_on(self) -> dt.date:
+        return self.pulled_on or dt.date.today()
+
+    @property
+    def period_start(self) -> dt.date:
+        year, month = (int(p) for p in self.period.split("-"))
+        return dt.date(year, month, 1)
+
+    @property
+    def period_end(self) -> dt.date:
+        start = self.period_start
+        return start.replace(day=calendar.monthrange(start.year, start.month)[1])
+
+    @property
+    def effective_deadline(self) -> dt.date:
+        return self.deadline or self.period_end
+
+    def path(self, value: str) -> Path:
+        """A path from the config, resolved against the config's folder."""
+        p = Path(value)
+        return p if p.is_absolute() else (self.root / p)
+
+    @property
+    def reference_path(self) -> Path:
+        return self.path(self.sources.reference)
+
+    @property
+    def submissions_path(self) -> Path:
+        return self.path(self.sources.submissions)
+
+    @property
+    def outputs_path(self) -> Path:
+        return self.path(self.outputs)
+
+    @property
+    def site_path(self) -> Path:
+        return self.path(self.site)
+
+    def with_overrides(self, **changes: Any) -> Config:
+        """A copy with single keys replaced (``--period``, ``--pulled-on``), re-checked."""
+        data = self.model_dump(exclude={"root"})
+        data.update({k: v for k, v in changes.items() if v is not None})
+        return parse_config(data, root=self.root, source=str(self.root / CONFIG_NAME))
+
+
+_MESSAGES = {
+    "missing": "缺少这一必填项",
+    "extra_forbidden": "不认识这个配置项（是否拼写有误？可用的配置项见说明文档）",
+    "int_parsing": "应为整数",
+    "int_type": "应为整数",
+    "int_from_float": "应为整数",
+    "string_type": "应为文字",
+    "date_parsing": "应为日期，格式 YYYY-MM-DD，如 2022-09-01",
+    "date_from_datetime_parsing": "应为日期，格式 YYYY-MM-DD，如 2022-09-01",
+    "date_type": "应为日期，格式 YYYY-MM-DD，如 2022-09-01",
+    "date_from_datetime_inexact": "应为日期（不带时间），格式 YYYY-MM-DD",
+    "list_type": "应为列表，如 [2022-10-08]",
+    "tuple_type": "应为两个数的列表，如 [6, 15]",
+    "dict_type": "应为一组“键: 值”",
+    "model_type": "应为一组“键: 值”",
+    "model_attributes_type": "应为一组“键: 值”",
+    "greater_than_equal": "数值太小",
+    "less_than_equal": "数值太大",
+    "too_short": "项数不够",
+    "too_long": "项数太多",
+}
+
+
+def _key(loc: tuple[Any, ...]) -> str:
+    parts: list[str] = []
+    for item in loc:
+        if isinstance(item, int):
+            parts.append(f"[{item}]")
+        else:
+            parts.append(("." if parts else "") + str(item))
+    return "".join(parts) or "（顶层）"
+
+
+def parse_config(data: Any, *, root: Path, source: str) -> Config:
+    """Check a loaded YAML mapping and build a :class:`Config`."""
+    if not isinstance(data, dict):
+        raise ConfigError("内容应为“键: 值”的配置，至少包含 district（区名）", path=source)
+    try:
+        return Config.model_validate({**data, "root": root})
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        if err["type"] == "value_error":
+            text = str(err.get("ctx", {}).get("error", err["msg"]))
+        else:
+            text = _MESSAGES.get(err["type"], f"取值不对（{err['type']}）")
+        value = err.get("input")
+        if err["type"] not in ("missing", "extra_forbidden", "value_error") and not isinstance(
+            value, dict
+        ):
+            text += f"；现在的值是“{value}”"
+        raise ConfigError(text, path=source, key=_key(tuple(err["loc"]))) from None
+
+
+def find_config(start: Path | None = None) -> Path:
+    """The ``kcbx.yml`` of the workspace holding ``start`` (this folder or a parent)."""
+    here = (start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        candidate = folder / CONFIG_NAME
+        if candidate.is_file():
+            return candidate
+    raise WorkspaceError(
+        f"在 {here} 及其上级文件夹中找不到 {CONFIG_NAME}。请在区工作文件夹中运行，"
+        "或用 --config 指定配置文件；要试用，可先运行 kcbx demo 示例区"
+    )
+
+
+def load_config(path: Path | str | None = None) -> Config:
+    """Read ``kcbx.yml`` (a file, a workspace folder, or found from the current folder)."""
+    if path is None:
+        file = find_config()
+    else:
+        file = Path(path)
+        if file.is_dir():
+            file = file / CONFIG_NAME
+    if not file.is_file():
+        raise WorkspaceError(f"找不到配置文件 {file}")
+    try:
+        text = file.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError:
+        raise ConfigError("不是 UTF-8 编码的文本，请用记事本“另存为 UTF-8”后再试", path=str(file))
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"第 {mark.line + 1} 行" if mark else ""
+        raise ConfigError(f"{where}格式有误，无法读取（YAML 语法错误）", path=str(file)) from None
+    return parse_config(data, root=file.parent.resolve(), source=str(file))
+
+
+def dump_config(config: Config) -> str:
+    """``kcbx.yml`` text for a config (used by the demo)."""
+    data = config.model_dump(mode="json", exclude={"root"})
+    return yaml.safe_dump(data, allow_unicode=True, sort_keys=False)

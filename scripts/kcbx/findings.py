@@ -1,0 +1,181 @@
+"""Findings are data: one shape for every schema error and policy rule.
+
+A finding names a rule ID of ``rules.md`` or a schema error kind (a stable slug), its
+severity (错误 / 提醒), where it is (unit, file, sheet, row, column — as the school sees
+them) and a Chinese message that tells a school clerk what to fix. :class:`Report` is what
+validation returns; the CLI's ``--json`` prints ``Report.to_dict()`` unchanged.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+ERROR = "错误"
+WARNING = "提醒"
+SEVERITIES = (ERROR, WARNING)
+
+
+@dataclass(frozen=True)
+class Kind:
+    """A schema-level error kind: stable slug, severity, Chinese message template."""
+
+    slug: str
+    severity: str
+    title: str
+    template: str
+
+
+def _k(slug: str, severity: str, title: str, template: str) -> Kind:
+    return Kind(slug, severity, title, template)
+
+
+# The message templates use str.format with: sheet, row, column, value, and extra keys.
+KINDS: dict[str, Kind] = {
+    k.slug: k
+    for k in (
+        _k("file-error", ERROR, "文件无法读取", "{detail}"),
+        _k("ignored-file", WARNING, "不是工作簿的文件", "这不是 Excel 工作簿，已跳过：{detail}"),
+        _k("duplicate-workbook", ERROR, "同一单位重复报送",
+           "单位代码 {value} 已由文件 {other} 报送，本文件未读入。请只保留一份报表"),
+        _k("missing-sheet", ERROR, "缺少工作表",
+           "缺少工作表「{sheet}」。{detail}"),
+        _k("extra-sheet", WARNING, "多余的工作表",
+           "工作表「{sheet}」不是报表模板中的表，其内容未读入。如是报表，请把表名改回模板中的名称"),
+        _k("header-error", ERROR, "找不到表头",
+           "工作表「{sheet}」前 {value} 行中找不到表头。表头应包含：{detail}"),
+        _k("missing-label", ERROR, "缺少必填列",
+           "工作表「{sheet}」第{row}行（表头）缺少必填列「{column}」。请从报表模板中把这一列补回来"),
+        _k("extra-label", WARNING, "多余的列",
+           "工作表「{sheet}」第{row}行（表头）的「{column}」不是模板中的列，未读入。如是改过名的列，请改回模板中的列名"),
+        _k("duplicate-label", WARNING, "重复的列",
+           "工作表「{sheet}」第{row}行（表头）的「{column}」出现了两次，只读入了第一列"),
+        _k("cover-rows", ERROR, "报送信息行数不对",
+           "工作表「{sheet}」应只有一行数据，第{row}行起多出的行未读入"),
+        _k("type-error", ERROR, "格式不对",
+           "「{sheet}」第{row}行「{column}」的“{value}”{detail}"),
+        _k("required-error", ERROR, "必填项为空",
+           "「{sheet}」第{row}行「{column}」不能为空{detail}，请填写"),
+        _k("enum-error", ERROR, "不是可选项",
+           "「{sheet}」第{row}行「{column}」的“{value}”不是可选项。请从下拉列表中选择：{detail}"),
+        _k("pattern-error", ERROR, "格式不对",
+           "「{sheet}」第{row}行「{column}」的“{value}”格式不对：{detail}"),
+        _k("range-error", ERROR, "超出范围",
+           "「{sheet}」第{row}行「{column}」的“{value}”超出范围：{detail}"),
+        _k("unique-error", ERROR, "重复",
+           "「{sheet}」第{row}行「{column}」的“{value}”重复出现（{detail}）。同一人只能登记一次，请核对后删除重复行"),
+        _k("primary-key-error", ERROR, "重复",
+           "「{sheet}」第{row}行的{column}组合“{value}”重复出现（{detail}），请核对后合并"),
+        _k("foreign-key-error", ERROR, "找不到对应记录",
+           "「{sheet}」第{row}行「{column}」的“{value}”在{detail}中找不到。请核对是否填错"),
+        _k("date-order-error", ERROR, "日期先后不对",
+           "「{sheet}」第{row}行「{column}」的 {value} {detail}"),
+    )
+}
+
+
+@dataclass(frozen=True)
+class Finding:
+    rule: str
+    severity: str
+    unit_code: str | None
+    file: str | None
+    sheet: str | None
+    row: int | None
+    column: str | None
+    value: str | None
+    message: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @property
+    def sort_key(self) -> tuple[Any, ...]:
+        return (
+            self.unit_code or "",
+            0 if self.severity == ERROR else 1,
+            self.file or "",
+            self.sheet or "",
+            self.row or 0,
+            self.column or "",
+            self.rule,
+        )
+
+
+def finding(
+    kind: str,
+    *,
+    unit_code: str | None = None,
+    file: str | None = None,
+    sheet: str | None = None,
+    row: int | None = None,
+    column: str | None = None,
+    value: Any = None,
+    severity: str | None = None,
+    **extra: Any,
+) -> Finding:
+    """Build a schema-level finding of ``kind`` from its message template."""
+    spec = KINDS[kind]
+    text_value = None if value is None else str(value)
+    context = {
+        "sheet": sheet or "",
+        "row": row if row is not None else "",
+        "column": column or "",
+        "value": text_value if text_value is not None else "",
+        "detail": "",
+        **extra,
+    }
+    return Finding(
+        rule=kind,
+        severity=severity or spec.severity,
+        unit_code=unit_code,
+        file=file,
+        sheet=sheet,
+        row=row,
+        column=column,
+        value=text_value,
+        message=spec.template.format(**context),
+    )
+
+
+@dataclass
+class Report:
+    """The outcome of a validation run: valid when no finding is a 错误."""
+
+    findings: list[Finding] = field(default_factory=list)
+    units: list[str] = field(default_factory=list)  # unit codes in 单位名录 order
+    unit_names: dict[str, str] = field(default_factory=dict)
+    snapshot: str | None = None
+
+    @property
+    def valid(self) -> bool:
+        return not any(f.severity == ERROR for f in self.findings)
+
+    def sorted(self) -> list[Finding]:
+        order = {code: i for i, code in enumerate(self.units)}
+        return sorted(
+            self.findings,
+            key=lambda f: (order.get(f.unit_code or "", -1 if not f.unit_code else len(order)),
+                           *f.sort_key),
+        )
+
+    def counts(self) -> dict[str, Any]:
+        total = Counter(f.severity for f in self.findings)
+        by_unit: dict[str, Counter[str]] = {}
+        for f in self.findings:
+            by_unit.setdefault(f.unit_code or "", Counter())[f.severity] += 1
+        return {
+            ERROR: total.get(ERROR, 0),
+            WARNING: total.get(WARNING, 0),
+            "by_unit": {
+                unit: {s: c.get(s, 0) for s in SEVERITIES} for unit, c in sorted(by_unit.items())
+            },
+        }
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "valid": self.valid,
+            "counts": self.counts(),
+            "findings": [f.to_dict() for f in self.sorted()],
+        }

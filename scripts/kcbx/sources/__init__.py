@@ -1,0 +1,17 @@
+"""Sources: where submissions come from (a folder of xlsx workbooks; Google Sheets later).
+
+A source yields :class:`RawWorkbook` objects — sheets as rows of cell values with the
+row numbers the school sees — and knows nothing about tables or schemas.
+"""
+
+from .raw import RawSheet, RawWorkbook, SourceProblem
+from .xlsx import WORKBOOK_SUFFIXES, list_workbooks, read_workbook
+
+__all__ = [
+    "WORKBOOK_SUFFIXES",
+    "RawSheet",
+    "RawWorkbook",
+    "SourceProblem",
+    "list_workbooks",
+    "read_workbook",
+]

@@ -1,0 +1,112 @@
+"""Read xlsx/xlsm/xls/ods workbooks with python-calamine (cached values, never formulas)."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import python_calamine as calamine
+
+from .raw import RawSheet, RawWorkbook, SourceProblem
+
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
+
+
+def list_workbooks(folder: Path) -> tuple[list[Path], list[Path]]:
+    """Workbooks in ``folder`` (sorted), and other files that were passed over.
+
+    Office lock files (``~$名册.xlsx``) and hidden files are ignored silently.
+    """
+    books: list[Path] = []
+    others: list[Path] = []
+    if not folder.is_dir():
+        return books, others
+    for path in sorted(folder.iterdir()):
+        if path.name.startswith(("~$", ".")) or not path.is_file():
+            continue
+        (books if path.suffix.lower() in WORKBOOK_SUFFIXES else others).append(path)
+    return books, others
+
+
+def read_workbook(path: Path, *, name: str | None = None) -> RawWorkbook:
+    """Every sheet of a workbook as raw values; merged cells carry their value down.
+
+    Raises :class:`SourceProblem` with a Chinese message when the file is no workbook.
+    """
+    label = name or path.name
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise SourceProblem(label, f"文件无法打开（{exc.strerror or exc}）") from None
+    if not data:
+        raise SourceProblem(label, "文件是空的（0 字节），请重新保存后再报送")
+    try:
+        book = calamine.CalamineWorkbook.from_filelike(_Bytes(data))
+    except calamine.CalamineError as exc:
+        raise SourceProblem(label, _why_not_a_workbook(data, exc)) from None
+    except Exception as exc:  # noqa: BLE001 - calamine raises plain errors on broken parts
+        raise SourceProblem(label, f"文件已损坏，无法读取（{exc}）") from None
+    sheets = []
+    try:
+        for title in book.sheet_names:
+            sheet = book.get_sheet_by_name(title)
+            rows = sheet.to_python(skip_empty_area=False)
+            _fill_merged(rows, sheet.merged_cell_ranges or [])
+            sheets.append(RawSheet(title=title, rows=rows, first_row=1))
+    except Exception as exc:  # noqa: BLE001
+        raise SourceProblem(label, f"工作簿内容已损坏，无法读取（{exc}）") from None
+    finally:
+        book.close()
+    return RawWorkbook(source=label, sheets=sheets, digest=hashlib.sha256(data).hexdigest())
+
+
+class _Bytes:
+    """The file-like calamine wants: ``read`` over bytes already in memory."""
+
+    def __init__(self, data: bytes) -> None:
+        import io
+
+        self._io = io.BytesIO(data)
+
+    def read(self, *args: int) -> bytes:
+        return self._io.read(*args)
+
+    def seek(self, *args: int) -> int:
+        return self._io.seek(*args)
+
+    def tell(self) -> int:
+        return self._io.tell()
+
+
+def _why_not_a_workbook(data: bytes, exc: Exception) -> str:
+    head = data[:8]
+    if head.startswith(b"PK"):
+        return "文件已损坏（压缩包不完整），请在 Excel/WPS 中重新“另存为 .xlsx”后再报送"
+    try:
+        text = data[:2000].decode("utf-8")
+    except UnicodeDecodeError:
+        try:
+            text = data[:2000].decode("gbk")
+        except UnicodeDecodeError:
+            text = ""
+    if text and ("," in text or "\t" in text):
+        return "这不是 Excel 工作簿，而是改了扩展名的文本/CSV 文件。请用报表模板填写并保存为 .xlsx"
+    if b"<html" in data[:2000].lower():
+        return "这不是 Excel 工作簿，而是网页文件。请用报表模板填写并保存为 .xlsx"
+    return f"不是可识别的 Excel 工作簿（{exc}），请用报表模板填写并保存为 .xlsx"
+
+
+def _fill_merged(rows: list[list[object]], ranges: list[tuple[tuple[int, int], tuple[int, int]]]):
+    """Give every cell of a merged range the value of its top-left cell.
+
+    Schools merge a 村 or 班级 down several rows; each row means that value.
+    """
+    for (r0, c0), (r1, c1) in ranges:
+        if r0 >= len(rows):
+            continue
+        value = rows[r0][c0] if c0 < len(rows[r0]) else ""
+        for r in range(r0, min(r1, len(rows) - 1) + 1):
+            row = rows[r]
+            for c in range(c0, min(c1, len(row) - 1) + 1):
+                if (r, c) != (r0, c0):
+                    row[c] = value

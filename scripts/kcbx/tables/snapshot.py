@@ -1,0 +1,234 @@
+"""Dated snapshots of pulls: raw files copied, normalised tables, a Frictionless package.
+
+A snapshot is written into a hidden temporary folder and renamed into place in one step,
+so a failed pull leaves every earlier snapshot exactly as it was. Pulling the same files
+again returns the existing snapshot (idempotent).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from .. import __version__
+from ..config import Config
+from ..errors import PullError
+from ..findings import Finding
+from ..schema import DataPackage
+from ..sources import SourceProblem, list_workbooks, read_workbook
+from .intake import PROVENANCE, FileRecord, Intake, intake
+
+SNAPSHOTS = "snapshots"
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """A pull kept on disk. ``tables()`` reads its normalised tables back."""
+
+    path: Path
+
+    @cached_property
+    def manifest(self) -> dict[str, Any]:
+        return json.loads((self.path / "manifest.json").read_text(encoding="utf-8"))
+
+    @property
+    def name(self) -> str:
+        return self.path.name
+
+    @property
+    def digest(self) -> str:
+        return self.manifest["digest"]
+
+    def table(self, name: str) -> pl.DataFrame:
+        file = self.path / "tables" / f"{name}.csv"
+        frame = pl.read_csv(file, infer_schema=False, encoding="utf8")
+        return frame.with_columns(pl.col("_row").cast(pl.Int64))
+
+    def tables(self) -> dict[str, pl.DataFrame]:
+        return {name: self.table(name) for name in self.manifest["tables"]}
+
+    def intake_findings(self) -> list[Finding]:
+        data = json.loads((self.path / "intake.json").read_text(encoding="utf-8"))
+        return [Finding(**f) for f in data["findings"]]
+
+    def files(self) -> list[FileRecord]:
+        data = json.loads((self.path / "intake.json").read_text(encoding="utf-8"))
+        return [FileRecord(**f) for f in data["files"]]
+
+
+def snapshots_dir(config: Config) -> Path:
+    return config.outputs_path / SNAPSHOTS
+
+
+def list_snapshots(folder: Path) -> list[Snapshot]:
+    """Complete snapshots in ``folder``, oldest first (names sort by time)."""
+    if not folder.is_dir():
+        return []
+    return [Snapshot(p) for p in sorted(folder.iterdir())
+            if p.is_dir() and not p.name.startswith(".") and (p / "manifest.json").is_file()]
+
+
+def latest_snapshot(folder: Path) -> Snapshot | None:
+    snaps = list_snapshots(folder)
+    return snaps[-1] if snaps else None
+
+
+def source_files(config: Config) -> tuple[Path, list[Path], list[Path]]:
+    """The reference workbook, the submitted workbooks, and other files passed over."""
+    books, others = list_workbooks(config.submissions_path)
+    return config.reference_path, books, others
+
+
+def sources_digest(package: DataPackage, reference: Path, books: list[Path], root: Path) -> str:
+    """One hash over every source file's bytes and the schemas: what makes a pull new."""
+    h = hashlib.sha256(f"kcbx {__version__}\n".encode())
+    h.update(json.dumps(package.descriptor, sort_keys=True).encode())
+    for table in package.tables:
+        h.update(repr(table.fields).encode())
+    for path in (reference, *books):
+        h.update(_relative(path, root).encode() + b"\0")
+        h.update(_file_hash(path).encode() if path.is_file() else b"-")
+    return h.hexdigest()
+
+
+def is_current(config: Config, package: DataPackage) -> Snapshot | None:
+    """The latest snapshot, if the sources have not changed since it was taken."""
+    latest = latest_snapshot(snapshots_dir(config))
+    if latest is None:
+        return None
+    reference, books, _ = source_files(config)
+    return latest if latest.digest == sources_digest(package, reference, books, config.root) \
+        else None
+
+
+def pull(config: Config, package: DataPackage, progress: Progress | None = None) -> Snapshot:
+    """Read the configured sources into a new snapshot (or return the unchanged latest one)."""
+    reference, books, others = source_files(config)
+    if not reference.is_file():
+        raise PullError(f"找不到基础数据工作簿 {reference}（配置项 sources.reference）。"
+                        "没有单位名录就无法核对各单位报表")
+    if not config.submissions_path.is_dir():
+        raise PullError(f"找不到报表文件夹 {config.submissions_path}（配置项 sources.submissions）")
+    digest = sources_digest(package, reference, books, config.root)
+    folder = snapshots_dir(config)
+    latest = latest_snapshot(folder)
+    if latest is not None and latest.digest == digest:
+        return latest
+
+    raw_books = []
+    ref_book = _read(reference, config.root)
+    for i, path in enumerate(books, start=1):
+        if progress:
+            progress("读取报表", i, len(books))
+        raw_books.append(_read(path, config.root))
+    result = intake(package, ref_book, raw_books)
+    for path in others:
+        from ..findings import finding
+
+        result.findings.append(finding("ignored-file", file=_relative(path, config.root),
+                                       detail=path.name))
+    return _write(config, package, result, digest, [reference, *books, *others], folder)
+
+
+def _read(path: Path, root: Path):
+    try:
+        return read_workbook(path, name=_relative(path, root))
+    except SourceProblem as problem:
+        return problem
+
+
+def _relative(path: Path, root: Path) -> str:
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return path.name
+
+
+def _file_hash(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def _write(
+    config: Config,
+    package: DataPackage,
+    result: Intake,
+    digest: str,
+    files: list[Path],
+    folder: Path,
+) -> Snapshot:
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=".pull-", dir=folder))
+    except OSError as exc:
+        raise PullError(f"无法写入输出文件夹 {folder}（{exc.strerror or exc}）") from None
+    try:
+        raw = tmp / "raw"
+        for path in files:
+            target = raw / _relative(path, config.root)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(path, target)
+        tables_dir = tmp / "tables"
+        tables_dir.mkdir()
+        for name, frame in result.tables.items():
+            frame.write_csv(tables_dir / f"{name}.csv")
+        _write_json(tables_dir / "datapackage.json", snapshot_descriptor(package))
+        _write_json(tmp / "intake.json", {
+            "findings": [f.to_dict() for f in result.findings],
+            "files": [asdict(r) for r in result.files],
+        })
+        now = dt.datetime.now()
+        _write_json(tmp / "manifest.json", {
+            "created": now.isoformat(timespec="seconds"),
+            "digest": digest,
+            "kcbx": __version__,
+            "district": config.district,
+            "period": config.period,
+            "pulled_on": config.effective_pulled_on.isoformat(),
+            "tables": list(result.tables),
+            "rows": {name: frame.height for name, frame in result.tables.items()},
+        })
+        final = folder / f"{now:%Y%m%d-%H%M%S}-{digest[:8]}"
+        os.replace(tmp, final)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return Snapshot(final)
+
+
+def snapshot_descriptor(package: DataPackage) -> dict[str, Any]:
+    """The data package of a snapshot's tables: the schemas inline, plus provenance."""
+    provenance = [
+        {"name": "_unit", "title": "单位代码（来源）", "type": "string"},
+        {"name": "_file", "title": "来源文件", "type": "string"},
+        {"name": "_sheet", "title": "来源工作表", "type": "string"},
+        {"name": "_row", "title": "来源行号", "type": "integer"},
+    ]
+    assert [p["name"] for p in provenance] == list(PROVENANCE)
+    resources = []
+    for res in package.descriptor["resources"]:
+        schema = res["schema"]
+        if isinstance(schema, str):
+            schema = json.loads((package.path / schema).read_text(encoding="utf-8"))
+        schema = {**schema, "fields": [*schema["fields"], *provenance]}
+        resources.append({**{k: v for k, v in res.items() if k != "schema"}, "schema": schema})
+    return {**package.descriptor, "resources": resources}
+
+
+def _write_json(path: Path, data: Any) -> None:
+    path.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")

@@ -1,0 +1,60 @@
+"""Terminal output for the CLI: rich progress bars and the validation summary."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from .config import Config
+from .findings import ERROR, WARNING, Report
+
+console = Console()
+err_console = Console(stderr=True)
+
+
+@contextmanager
+def progress_bar(disable: bool = False) -> Iterator:
+    """A callback ``(stage, done, total)`` drawing one bar per stage on stderr."""
+    bars = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                    TimeElapsedColumn(), console=err_console, disable=disable, transient=True)
+    tasks: dict[str, int] = {}
+
+    def update(stage: str, done: int, total: int) -> None:
+        if stage not in tasks:
+            tasks[stage] = bars.add_task(stage, total=max(total, 1))
+        bars.update(tasks[stage], completed=done, total=max(total, 1))
+
+    with bars:
+        yield update
+
+
+def print_report(report: Report, config: Config, *, limit: int = 20) -> None:
+    counts = report.counts()
+    table = Table(title=f"{config.district} {config.period} 报表校验结果", show_lines=False)
+    table.add_column("单位代码")
+    table.add_column("单位名称")
+    table.add_column(ERROR, justify="right", style="red")
+    table.add_column(WARNING, justify="right", style="yellow")
+    by_unit = counts["by_unit"]
+    order = [*report.units, *sorted(set(by_unit) - set(report.units))]
+    for code in order:
+        c = by_unit.get(code)
+        if not c:
+            continue
+        table.add_row(code or "（基础数据）", report.unit_names.get(code, ""),
+                      str(c[ERROR]), str(c[WARNING]))
+    table.add_row("合计", "", str(counts[ERROR]), str(counts[WARNING]), style="bold")
+    console.print(table)
+    shown = [f for f in report.sorted() if f.severity == ERROR][:limit]
+    if shown:
+        console.print(f"[bold]最需要处理的错误（前 {len(shown)} 条，完整清单用 --json）：[/]")
+        for f in shown:
+            where = " ".join(x for x in (f.unit_code or "", f.file or "") if x)
+            console.print(f"  [red]{f.rule}[/] {where}：{f.message}", highlight=False)
+    if report.valid:
+        console.print("[green]没有错误。[/]" + (f"另有 {counts[WARNING]} 条提醒。"
+                                                if counts[WARNING] else ""))
