@@ -47,6 +47,7 @@ FIELD_KCBX_KEYS = {
     "list",
     "rule",
     "idNumber",
+    "uniqueInUnit",
 }
 RESOURCE_KCBX_KEYS = {"workbook", "ledger"}
 CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -316,7 +317,12 @@ def test_constraints_match_spec_notes(spec, name):
         rules = [rules] if isinstance(rules, str) else rules
 
         assert bool(REQUIRED.search(notes)) == constraints.get("required", False), label
-        assert ("unique" in notes) == constraints.get("unique", False), label
+        unique = constraints.get("unique", False) or kcbx.get("uniqueInUnit")
+        # "unique within the unit" cannot be a resource-wide constraint: the snapshot
+        # holds every unit's rows in one table, so it is the custom uniqueInUnit.
+        assert ("unique" in notes) == bool(unique), label
+        if "within the unit" in notes:
+            assert kcbx.get("uniqueInUnit") is True, label
         assert notes.startswith("PII") == got.get("pii", False), label
         if want["enum"] is None:
             assert "enum" not in constraints, label

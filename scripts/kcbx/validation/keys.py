@@ -28,6 +28,8 @@ def check_keys(out: list[Finding], tables: Tables) -> None:
         for f in table.fields:
             if f.unique:
                 _duplicates(out, table, text, [f.name], "unique-error")
+            if f.extra.get("uniqueInUnit"):
+                _duplicates(out, table, text, [f.name], "unique-error", scope=["_unit"])
         if table.primary_key:
             _duplicates(out, table, text, list(table.primary_key), "primary-key-error")
         for fk in table.foreign_keys:
@@ -46,22 +48,24 @@ def _where(row: dict) -> str:
 
 
 def _duplicates(out: list[Finding], table: Table, text: pl.DataFrame, names: list[str],
-                kind: str) -> None:
+                kind: str, scope: list[str] | None = None) -> None:
+    """Rows sharing a key (within ``scope`` columns, e.g. the unit): every copy reported."""
     keyed = text.filter(pl.all_horizontal(pl.col(n).is_not_null() for n in names))
     if len(names) == 1:
         keyed = keyed.with_columns(pl.col(names[0]).alias("_key"))
     else:
         keyed = keyed.with_columns(pl.concat_str([pl.col(n) for n in names], separator="/")
                                    .alias("_key"))
-    dups = keyed.filter(pl.col("_key").is_duplicated())
+    dups = keyed.filter(pl.struct("_key", *(scope or [])).is_duplicated())
     if dups.height == 0:
         return
-    places: dict[str, list[dict]] = {}
+    places: dict[tuple, list[dict]] = {}
+    group = ["_key", *(scope or [])]
     for row in dups.select(*LOCATION, "_key").iter_rows(named=True):
-        places.setdefault(row["_key"], []).append(row)
+        places.setdefault(tuple(row[g] for g in group), []).append(row)
 
     def others(row: dict) -> str:
-        rest = [r for r in places[row["_key"]]
+        rest = [r for r in places[tuple(row[g] for g in group)]
                 if (r["_file"], r["_sheet"], r["_row"]) != (row["_file"], row["_sheet"], row["_row"])]
         text_ = "、".join(_where(r) for r in rest[:MAX_OTHERS])
         more = f" 等{len(rest)}处" if len(rest) > MAX_OTHERS else ""
