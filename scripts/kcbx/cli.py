@@ -18,7 +18,7 @@ import click
 from . import __version__
 from .config import Config, load_config
 from .errors import KcbxError
-from .terminal import console, err_console, progress_bar, print_report
+from .terminal import console, err_console, print_report, progress_bar
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 

@@ -254,7 +254,8 @@ def load_config(path: Path | str | None = None) -> Config:
     try:
         text = file.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError:
-        raise ConfigError("不是 UTF-8 编码的文本，请用记事本“另存为 UTF-8”后再试", path=str(file))
+        raise ConfigError("不是 UTF-8 编码的文本，请用记事本“另存为 UTF-8”后再试",
+                          path=str(file)) from None
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:

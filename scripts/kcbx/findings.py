@@ -147,16 +147,22 @@ class Report:
     units: list[str] = field(default_factory=list)  # unit codes in 单位名录 order
     unit_names: dict[str, str] = field(default_factory=dict)
     snapshot: str | None = None
+    focus: set[tuple[str, str, int]] = field(default_factory=set)  # FOCUS-1 rows
+
+    def is_focus(self, f: Finding) -> bool:
+        return (f.file, f.sheet, f.row) in self.focus
 
     @property
     def valid(self) -> bool:
         return not any(f.severity == ERROR for f in self.findings)
 
     def sorted(self) -> list[Finding]:
+        """FOCUS-1 children first, then by unit in 单位名录 order, 错误 before 提醒, place."""
         order = {code: i for i, code in enumerate(self.units)}
         return sorted(
             self.findings,
-            key=lambda f: (order.get(f.unit_code or "", -1 if not f.unit_code else len(order)),
+            key=lambda f: (not self.is_focus(f),
+                           order.get(f.unit_code or "", -1 if not f.unit_code else len(order)),
                            *f.sort_key),
         )
 

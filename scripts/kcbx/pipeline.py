@@ -8,12 +8,13 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .config import Config
+from .config import CONFIG_NAME, Config, load_config
+from .errors import ConfigError
 from .findings import Report
 from .schema import DataPackage, load_package
-from .tables import Snapshot, latest_snapshot, pull
-from .tables.snapshot import Progress, is_current, snapshots_dir
-from .validation import validate_snapshot
+from .tables import Snapshot, latest_snapshot, list_snapshots, pull
+from .tables.snapshot import Progress, is_current, read_sources, snapshots_dir
+from .validation import Tables, validate_snapshot
 
 
 def current_snapshot(config: Config, package: DataPackage | None = None,
@@ -31,10 +32,32 @@ def current_snapshot(config: Config, package: DataPackage | None = None,
     return snap, before is None or snap.path != before.path
 
 
+def previous_tables(config: Config, package: DataPackage, current: Snapshot) -> Tables | None:
+    """The previous pull's tables (REP-4): ``previous`` in the config, else the newest
+    snapshot of this workspace taken before ``current``."""
+    if config.previous:
+        path = config.path(config.previous)
+        if (path / "manifest.json").is_file():
+            snap = Snapshot(path)
+            return Tables.build(package, snap.tables(), snap.files())
+        if (path / CONFIG_NAME).is_file() or path.name == CONFIG_NAME:
+            other = load_config(path)
+            result = read_sources(other, package)
+            return Tables.build(package, result.tables, result.files)
+        raise ConfigError(f"“{config.previous}”既不是 kcbx 快照文件夹，也不是含 kcbx.yml 的"
+                          "工作文件夹", path=str(config.root / CONFIG_NAME), key="previous")
+    earlier = [s for s in list_snapshots(snapshots_dir(config)) if s.name < current.name]
+    if not earlier:
+        return None
+    snap = earlier[-1]
+    return Tables.build(package, snap.tables(), snap.files())
+
+
 def validate(config: Config, progress: Progress | None = None) -> Report:
     package = load_package()
     snapshot, _ = current_snapshot(config, package, progress)
-    return validate_snapshot(package, snapshot)
+    previous = previous_tables(config, package, snapshot)
+    return validate_snapshot(config, package, snapshot, previous)
 
 
 @dataclass
@@ -53,7 +76,8 @@ def build(config: Config, progress: Progress | None = None) -> BuildResult:
     snapshot, pulled = current_snapshot(config, package, progress)
     if progress:
         progress("校验", 0, 1)
-    report = validate_snapshot(package, snapshot)
+    report = validate_snapshot(config, package, snapshot,
+                               previous_tables(config, package, snapshot))
     folder = config.outputs_path / "validation"
     path = write_json_atomic(folder / f"{config.period}_校验结果.json", report.to_dict())
     if progress:

@@ -24,7 +24,7 @@ import polars as pl
 from .. import __version__
 from ..config import Config
 from ..errors import PullError
-from ..findings import Finding
+from ..findings import Finding, finding
 from ..schema import DataPackage
 from ..sources import SourceProblem, list_workbooks, read_workbook
 from .intake import PROVENANCE, FileRecord, Intake, intake
@@ -127,19 +127,24 @@ def pull(config: Config, package: DataPackage, progress: Progress | None = None)
     if latest is not None and latest.digest == digest:
         return latest
 
+    result = read_sources(config, package, progress)
+    return _write(config, package, result, digest, [reference, *books, *others], folder)
+
+
+def read_sources(config: Config, package: DataPackage, progress: Progress | None = None) -> Intake:
+    """Read the configured workbooks into tables, in memory (no snapshot written)."""
+    reference, books, others = source_files(config)
     raw_books = []
     ref_book = _read(reference, config.root)
     for i, path in enumerate(books, start=1):
+        raw_books.append(_read(path, config.root))
         if progress:
             progress("读取报表", i, len(books))
-        raw_books.append(_read(path, config.root))
     result = intake(package, ref_book, raw_books)
     for path in others:
-        from ..findings import finding
-
         result.findings.append(finding("ignored-file", file=_relative(path, config.root),
                                        detail=path.name))
-    return _write(config, package, result, digest, [reference, *books, *others], folder)
+    return result
 
 
 def _read(path: Path, root: Path):

@@ -1,19 +1,35 @@
-"""Validation: schema checks (and, as they arrive, policy rules) on a snapshot → a Report."""
+"""Validation: schema checks and policy rules on a snapshot → one Report."""
 
 from __future__ import annotations
 
+import polars as pl
+
+from ..config import Config
 from ..findings import Report
 from ..schema import DataPackage
 from ..tables import Snapshot
+from ..tables.intake import FileRecord
+from .rules import RuleContext, focus_rows, run_rules
 from .schema_checks import Tables, check_schema
 
-__all__ = ["Tables", "check_schema", "validate_snapshot"]
+__all__ = ["Tables", "check_schema", "submitted_units", "validate_snapshot", "validate_tables"]
 
 
-def validate_snapshot(package: DataPackage, snapshot: Snapshot) -> Report:
-    """Every finding for a snapshot: what intake found, then the schema checks."""
-    tables = Tables.build(package, snapshot.tables(), snapshot.files())
-    findings = [*snapshot.intake_findings(), *check_schema(tables)]
+def submitted_units(tables: Tables, files: list[FileRecord], period: str) -> set[str]:
+    """Units that sent a workbook for ``period`` (one for another month counts as 未报)."""
+    sent = {f.unit_code for f in files if f.unit_code}
+    cover = tables.text["cover"]
+    other_month = cover.filter(pl.col("period").is_not_null() & (pl.col("period") != period))
+    this_month = cover.filter(pl.col("period") == period)
+    return (sent - set(other_month["_unit"].to_list())) | set(this_month["_unit"].to_list())
+
+
+def validate_tables(config: Config, package: DataPackage, tables: Tables, files: list[FileRecord],
+                    previous: Tables | None = None, snapshot: str | None = None,
+                    intake_findings: list | None = None) -> Report:
+    ctx = RuleContext(config=config, package=package, tables=tables, previous=previous,
+                      submitted=submitted_units(tables, files, config.period))
+    findings = [*(intake_findings or []), *check_schema(tables), *run_rules(ctx)]
     units = tables.text["units"]
     codes = units["code"].to_list()
     names = dict(zip(codes, units["name"].to_list(), strict=True))
@@ -21,5 +37,14 @@ def validate_snapshot(package: DataPackage, snapshot: Snapshot) -> Report:
         findings=findings,
         units=[c for c in codes if c],
         unit_names={c: n for c, n in names.items() if c and n},
-        snapshot=snapshot.name,
+        snapshot=snapshot,
+        focus=focus_rows(ctx),
     )
+
+
+def validate_snapshot(config: Config, package: DataPackage, snapshot: Snapshot,
+                      previous: Tables | None = None) -> Report:
+    """Every finding for a snapshot: what intake found, the schema checks, the rules."""
+    tables = Tables.build(package, snapshot.tables(), snapshot.files())
+    return validate_tables(config, package, tables, snapshot.files(), previous,
+                           snapshot.name, snapshot.intake_findings())

@@ -176,8 +176,7 @@ def _ids(out: list[Finding], table: Table, text: pl.DataFrame, typed: pl.DataFra
         ok = idnumber.screen(pl.col(f.name))
         suspects = text.filter(pl.col(f.name).is_not_null() & ~ok)
         reasons = {v: idnumber.problem(v) for v in suspects[f.name].unique().to_list()}
-        bad = suspects.filter(pl.col(f.name).replace_strict(
-            {k: v is not None for k, v in reasons.items()}, return_dtype=pl.Boolean))
+        bad = suspects.filter(pl.col(f.name).is_in([k for k, v in reasons.items() if v]))
         for row in bad.iter_rows(named=True):
             out.append(_id_finding("ID-1", f, row, f"身份证号“{row[f.name]}”"
                                    + reasons[row[f.name]], row[f.name]))

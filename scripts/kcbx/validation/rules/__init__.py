@@ -1,0 +1,41 @@
+"""The policy rules of ``rules.md``, each a small registered unit (see ``base.rule``).
+
+``run_rules`` runs them all on a snapshot's tables; ``catalogue`` lists them for the site.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ...findings import Finding
+from . import cases, focus, home, people, reporting  # noqa: F401 - registers the rules
+from .base import REGISTRY, Rule, RuleContext
+from .focus import focus_rows
+
+ORDER = ["ID-1", "ID-2", "ID-3", "AGE-1", "AGE-2", "MATCH-1", "MATCH-2", "MATCH-3", "MATCH-4",
+         "REP-1", "REP-2", "REP-3", "REP-4", "STEP-1", "STEP-2", "STEP-3", "CARE-1",
+         "HOME-1", "HOME-2", "HOME-3", "HOME-4", "HOME-5", "HOME-6", "CHG-1", "FOCUS-1"]
+
+__all__ = ["RuleContext", "catalogue", "focus_rows", "rules", "run_rules"]
+
+
+def rules() -> list[Rule]:
+    return [REGISTRY[i] for i in ORDER]
+
+
+def run_rules(ctx: RuleContext, only: set[str] | None = None) -> list[Finding]:
+    out: list[Finding] = []
+    for r in rules():
+        if only is None or r.id in only:
+            out.extend(r.run(ctx))
+    return out
+
+
+def catalogue() -> list[dict[str, Any]]:
+    """Every rule as data: ID, severity, what the policy says, what is checked, thresholds."""
+    return [
+        {"id": r.id, "severity": r.severity, "title": r.title, "policy": r.policy,
+         "check": r.check, "anchor": r.anchor, "thresholds": list(r.thresholds),
+         "layer": r.layer}
+        for r in rules()
+    ]
