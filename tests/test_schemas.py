@@ -39,6 +39,7 @@ RESOURCE_ORDER = [
 ]
 FIELD_KCBX_KEYS = {
     "requiredIf",
+    "requiredUnless",
     "after",
     "notBefore",
     "unitRef",
@@ -425,7 +426,7 @@ def _values_in_enum(values, field, label):
         assert set(values) <= set(enum), label
 
 
-def _check_condition(cond, fields, label, keys=("in", "notIn", "filled", "notMatches")):
+def _check_condition(cond, fields, label, keys=("in", "notIn", "filled", "notMatches", "matches")):
     assert isinstance(cond, dict), label
     assert cond.get("field") in fields, label
     kinds = [key for key in cond if key != "field"]
@@ -459,6 +460,10 @@ def test_kcbx_extensions(name):
         assert set(kcbx) <= FIELD_KCBX_KEYS, (label, set(kcbx) - FIELD_KCBX_KEYS)
         if "requiredIf" in kcbx:
             _check_condition(kcbx["requiredIf"], fields, label)
+            assert not field.get("constraints", {}).get("required"), label
+        if "requiredUnless" in kcbx:
+            # "required unless X": required also when the other field is empty
+            _check_condition(kcbx["requiredUnless"], fields, label, keys=("in", "matches"))
             assert not field.get("constraints", {}).get("required"), label
         for key in ("after", "notBefore"):
             if key in kcbx:

@@ -20,7 +20,45 @@ from .config import Config, load_config
 from .errors import KcbxError
 from .terminal import console, err_console, print_report, progress_bar
 
-CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+CONTEXT = {"help_option_names": [], "max_content_width": 100}
+
+
+class _ChineseHelp:
+    """Chinese headings for click's help pages (用法 / 选项 / 命令)."""
+
+    def format_usage(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        pieces = self.collect_usage_pieces(ctx)  # type: ignore[attr-defined]
+        formatter.write_usage(ctx.command_path, " ".join(pieces), prefix="用法：")
+
+    def format_options(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = [r for p in self.get_params(ctx)  # type: ignore[attr-defined]
+                if (r := p.get_help_record(ctx))]
+        if rows:
+            with formatter.section("选项"):
+                formatter.write_dl(rows)
+        if isinstance(self, click.Group):
+            commands = [(n, c) for n in self.list_commands(ctx)
+                        if (c := self.get_command(ctx, n)) and not c.hidden]
+            if commands:
+                with formatter.section("命令"):
+                    formatter.write_dl([(n, c.get_short_help_str(80)) for n, c in commands])
+
+
+class Command(_ChineseHelp, click.Command):
+    """A click command whose built-in --help is described in Chinese."""
+
+    def get_help_option(self, ctx: click.Context) -> click.Option | None:
+        return click.Option(["-h", "--help"], is_flag=True, expose_value=False, is_eager=True,
+                            help="显示本帮助并退出",
+                            callback=lambda c, _p, v: (click.echo(c.get_help()), c.exit())
+                            if v and not c.resilient_parsing else None)
+
+
+class Group(_ChineseHelp, click.Group):
+    command_class = Command
+
+    def get_help_option(self, ctx: click.Context) -> click.Option | None:
+        return Command.get_help_option(self, ctx)  # type: ignore[arg-type]
 
 
 def handle_errors(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -51,11 +89,11 @@ def handle_errors(func: Callable[..., Any]) -> Callable[..., Any]:
 def workspace_options(func: Callable[..., Any]) -> Callable[..., Any]:
     """--config, --period, --pulled-on: which workspace, and single keys overridden."""
 
-    @click.option("--config", "config_path", type=click.Path(path_type=Path),
+    @click.option("--config", "config_path", type=click.Path(path_type=Path), metavar="路径",
                   help="配置文件 kcbx.yml 或其所在文件夹（默认：当前文件夹及其上级中的 kcbx.yml）")
-    @click.option("--period", help="报送月份 YYYY-MM，覆盖配置中的 period")
-    @click.option("--pulled-on", type=click.DateTime(["%Y-%m-%d"]),
-                  help="本次拉取日期 YYYY-MM-DD，覆盖配置中的 pulled_on（默认今天）")
+    @click.option("--period", metavar="YYYY-MM", help="报送月份，覆盖配置中的 period")
+    @click.option("--pulled-on", type=click.DateTime(["%Y-%m-%d"]), metavar="YYYY-MM-DD",
+                  help="本次拉取日期，覆盖配置中的 pulled_on（默认今天）")
     @functools.wraps(func)
     def wrapper(*args: Any, config_path: Path | None, period: str | None,
                 pulled_on: dt.datetime | None, **kwargs: Any) -> Any:
@@ -73,8 +111,9 @@ def json_option(func: Callable[..., Any]) -> Callable[..., Any]:
                         help="以 JSON 输出完整结果（与程序库返回的对象相同）")(func)
 
 
-@click.group(context_settings=CONTEXT)
-@click.version_option(__version__, prog_name="kcbx")
+@click.group(cls=Group, context_settings=CONTEXT)
+@click.version_option(__version__, "-V", "--version", prog_name="kcbx",
+                      help="显示版本号并退出", message="%(prog)s %(version)s")
 def cli() -> None:
     """kcbx 控辍保学：汇总、校验各校报表，生成反馈、月报表、送教手册和公开网站。
 
@@ -91,13 +130,13 @@ def cli() -> None:
 
 
 @cli.command(context_settings=CONTEXT)
-@click.argument("dest", type=click.Path(path_type=Path))
-@click.option("--children", default=2000, show_default=True, type=click.IntRange(100, 1_000_000),
-              help="摸底表中的儿童人数（用于性能测试时可放大到 100 万）")
-@click.option("--seed", default=1, show_default=True, help="随机种子：相同种子生成完全相同的数据")
+@click.argument("dest", type=click.Path(path_type=Path), metavar="文件夹")
+@click.option("--children", default=2000, type=click.IntRange(100, 1_000_000), metavar="人数",
+              help="摸底表中的儿童人数（默认 2000；性能测试时可放大到 100 万）")
+@click.option("--seed", default=1, metavar="整数", help="随机种子：相同种子生成完全相同的数据（默认 1）")
 @handle_errors
 def demo(dest: Path, children: int, seed: int) -> None:
-    """生成虚构的示例区工作文件夹 DEST：配置、基础数据和各单位报表。
+    """生成虚构的示例区工作文件夹：配置、基础数据和各单位报表。
 
     数据全部是虚构的（姓名如“王某华”），并故意带有各类常见错误，用来试用和测试。
     """
@@ -111,9 +150,9 @@ def demo(dest: Path, children: int, seed: int) -> None:
 
 
 @cli.command(context_settings=CONTEXT)
+@handle_errors
 @workspace_options
 @json_option
-@handle_errors
 def pull(config: Config, as_json: bool) -> None:
     """读取报表文件夹和基础数据，保存一份带日期的快照。
 
@@ -132,10 +171,10 @@ def pull(config: Config, as_json: bool) -> None:
 
 
 @cli.command(context_settings=CONTEXT)
+@handle_errors
 @workspace_options
 @json_option
-@click.option("--limit", default=20, show_default=True, help="终端中最多列出多少条问题")
-@handle_errors
+@click.option("--limit", default=20, metavar="条数", help="终端中最多列出多少条问题（默认 20）")
 def validate(config: Config, as_json: bool, limit: int) -> None:
     """校验报表（如报表有变化，先自动拉取），按单位汇总错误和提醒。
 
@@ -154,10 +193,11 @@ def validate(config: Config, as_json: bool, limit: int) -> None:
 
 
 @cli.command(context_settings=CONTEXT)
-@click.option("--config", "config_path", type=click.Path(path_type=Path),
+@click.option("--config", "config_path", type=click.Path(path_type=Path), metavar="路径",
               help="配置文件 kcbx.yml 或其所在文件夹（默认：当前文件夹及其上级中的 kcbx.yml）")
-@click.option("--period", help="报送月份 YYYY-MM，覆盖配置中的 period")
-@click.option("--pulled-on", type=click.DateTime(["%Y-%m-%d"]), help="本次拉取日期 YYYY-MM-DD")
+@click.option("--period", metavar="YYYY-MM", help="报送月份，覆盖配置中的 period")
+@click.option("--pulled-on", type=click.DateTime(["%Y-%m-%d"]), metavar="YYYY-MM-DD",
+              help="本次拉取日期")
 @click.option("--demo", "demo_dir", is_flag=False, flag_value="", default=None,
               metavar="[文件夹]", help="先生成示例区（默认放在临时文件夹），再对它运行全部流程")
 @click.option("--strict", is_flag=True, help="报表中有错误时以退出码 1 结束（默认 0）")

@@ -241,6 +241,17 @@ def find_config(start: Path | None = None) -> Path:
     )
 
 
+class _Loader(yaml.SafeLoader):
+    """YAML without its own date parsing: dates reach the checks as text, so a wrong date
+    (2022-13-01) is reported with its key instead of failing inside the YAML reader."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    key: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for key, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
 def load_config(path: Path | str | None = None) -> Config:
     """Read ``kcbx.yml`` (a file, a workspace folder, or found from the current folder)."""
     if path is None:
@@ -257,7 +268,7 @@ def load_config(path: Path | str | None = None) -> Config:
         raise ConfigError("不是 UTF-8 编码的文本，请用记事本“另存为 UTF-8”后再试",
                           path=str(file)) from None
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"第 {mark.line + 1} 行" if mark else ""

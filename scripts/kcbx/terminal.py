@@ -12,8 +12,9 @@ from rich.table import Table
 from .config import Config
 from .findings import ERROR, WARNING, Report
 
-console = Console()
-err_console = Console(stderr=True)
+# soft_wrap: long messages and paths are never broken by inserted newlines (logs, pipes).
+console = Console(soft_wrap=True)
+err_console = Console(stderr=True, soft_wrap=True)
 
 
 @contextmanager

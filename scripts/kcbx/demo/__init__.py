@@ -9,6 +9,7 @@ finding each — listed in the result and in ``.kcbx-demo/planted.json``.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from dataclasses import asdict
 from pathlib import Path
@@ -31,11 +32,12 @@ from .names import IdFactory
 from .population import generate
 from .sheets import Written
 from .story import build_story, make_people
-from .workspace import Month, write_month
+from .workspace import Job, Month, prepare_month, write_books
 
 __all__ = ["DemoSummary", "Planted", "write_demo"]
 
 PLANTED_FILE = "planted.json"
+PARALLEL_FROM = 50_000  # children from which workbooks are written by several processes
 
 
 def write_demo(dest: Path, *, children: int = 2000, seed: int = 1,
@@ -45,8 +47,6 @@ def write_demo(dest: Path, *, children: int = 2000, seed: int = 1,
     ``children`` is the number of census rows; the same ``seed`` gives the same bytes.
     """
     dest = Path(dest)
-    _prepare(dest)
-    package = load_package()
     ids = IdFactory()
     people = make_people(ids, seed)
     story = build_story(people, current=True, pulled_on=PULLED_ON)
@@ -54,14 +54,19 @@ def write_demo(dest: Path, *, children: int = 2000, seed: int = 1,
     special = story.census_count()
     if children <= special:
         raise ValueError(f"示例区至少需要 {special + 1} 名儿童")
+    _prepare(dest)
+    package = load_package()
     pop = generate(children - special, ids, seed)
     now = Month(dest, "", PERIOD, PULLED_ON, "previous", ("2022-09", "2022-10"),
                 PULLED_ON.replace(month=10, day=28), 4, frozenset({GUIDANCE}))
     last = Month(dest / "previous", "previous/", PREVIOUS_PERIOD, PREVIOUS_PULLED_ON, None,
                  ("2022-09",), PREVIOUS_PULLED_ON.replace(month=9, day=28), 3)
-    total = len(now.units()) + len(last.units())
-    done = write_month(last, package, pop, before, seed, progress, (0, total))
-    write_month(now, package, pop, story, seed, progress, (done, total))
+    prepare_month(last, package, seed)
+    prepare_month(now, package, seed)
+    jobs = [Job(last, unit, before) for unit in last.units()]
+    jobs += [Job(now, unit, story) for unit in now.units()]
+    workers = min(os.cpu_count() or 1, 4) if children >= PARALLEL_FROM else 1
+    write_books(jobs, package, pop, seed, progress, workers)
     planted = resolve(story.plants, {**now.written, **last.written}, package)
     marker = dest / MARKER
     marker.mkdir(exist_ok=True)

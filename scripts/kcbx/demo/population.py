@@ -21,7 +21,9 @@ from .names import IdFactory, child_name, guardian_name, no_id_name
 
 STATUSES = ("在校就读", "区外就读", "出国（境）", "已完成义务教育", "延缓入学")
 AT_SCHOOL, ELSEWHERE, ABROAD, COMPLETED, DEFERRED = range(5)
-DISABILITIES = ("无", "视力残疾", "听力残疾", "言语残疾", "肢体残疾", "智力残疾", "精神残疾", "多重残疾")
+DISABILITIES = (
+    "无", "视力残疾", "听力残疾", "言语残疾", "肢体残疾", "智力残疾", "精神残疾", "多重残疾",
+)
 DISABILITY_GRADES = ("", "一级", "二级", "三级", "四级")
 KEY_GROUPS = ("无", "脱贫户", "边缘易致贫户", "突发严重困难户", "其他困难家庭")
 KEY_WEIGHTS = (90, 5, 2, 1, 2)

@@ -24,7 +24,9 @@ from .population import (
     Population,
 )
 
-GRADES = ("", "一年级", "二年级", "三年级", "四年级", "五年级", "六年级", "七年级", "八年级", "九年级")
+GRADES = (
+    "", "一年级", "二年级", "三年级", "四年级", "五年级", "六年级", "七年级", "八年级", "九年级",
+)
 DEFERRED_REMARK = "因病经乡镇人民政府批准延缓入学一年"
 ABROAD_REMARK = "随父母出国，已办理相关手续"
 COMPLETED_REMARK = "2022年7月初中毕业"
@@ -101,6 +103,7 @@ def roster_rows(pop: Population, school: str, month: str) -> Iterator[Row]:
         }
 
 
+REASONS = {1: ("事假", "病假"), 2: ("其他", "无故缺课")}
 _FOLLOW = {
     "病假": "班主任电话联系家长，学生感冒发烧在家休息，已嘱按时服药",
     "事假": "家长提前请假，学生随家长回老家办事，按时返校",
@@ -125,10 +128,7 @@ def absence_rows(pop: Population, school: str, months: tuple[str, ...]) -> Itera
             kind = attendance[i]
             if not kind:
                 continue
-            if kind == 1:
-                reason = "病假" if i % 3 else "事假"
-            else:
-                reason = "无故缺课" if i % 2 else "其他"
+            reason = REASONS[kind][i % 2 if kind == 2 else min(i % 3, 1)]
             grade = pop.grade[i]
             klass = pop.klass[i]
             start = _school_day(year, mon, i)

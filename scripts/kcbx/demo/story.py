@@ -117,7 +117,8 @@ def add_singles(story: Story, people: dict[str, Person]) -> None:
     census("AGE1", "已完成义务教育")
     plant("AGE-1", "LHZX", "census", "AGE1/census", "birth_date", "已满16周岁，未填备注说明")
     census("AGE2", "辍学", remark="原白云镇山口小学学生")
-    plant("AGE-2", "BYXX", "census", "AGE2/census", "status", "摸底表登记为辍学，但没有任何台账记录")
+    plant("AGE-2", "BYXX", "census", "AGE2/census", "status",
+          "摸底表登记为辍学，但没有任何台账记录")
     # MATCH-1/2/3/4.
     census("MATCH1", "在校就读", "BYJN", P["MATCH1"].grade)
     plant("MATCH-1", "BYJN", "census", "MATCH1/census", "school",

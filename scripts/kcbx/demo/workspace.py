@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import multiprocessing
 import random
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from ..config import CONFIG_NAME, dump_config, parse_config
 from ..schema import DataPackage
@@ -105,21 +107,21 @@ def interleave(bulk: Iterable[Row], n: int, extra: list[Row], rng: random.Random
 
 
 def write_unit(month: Month, unit: Unit, package: DataPackage, pop: Population,
-               story: Story, seed: int) -> Path:
+               story: Story, seed: int) -> tuple[Path, dict[tuple[str, str], Written]]:
+    """One unit's workbook; returns its path and where each table landed."""
     code = unit.code
     rel = f"{month.rel}{SUBMISSIONS}/{code}.xlsx"
     path = month.root / SUBMISSIONS / f"{code}.xlsx"
     book = BookWriter(str(path), f"kcbx-demo-{seed}-{month.period}-{code}")
     rng = random.Random(f"kcbx-demo-{seed}-{month.period}-{code}-mix")
     extra = story.rows.get(code, {})
-    done: set[str] = set()
+    written: dict[tuple[str, str], Written] = {}
 
     def put(table: str, rows: Iterable[Row]) -> None:
         layout = LAYOUTS.get((code, table), Layout())
         if code in HALF_WIDTH_UNITS:
             layout = Layout(layout.title, layout.shuffle, layout.blank_after, True, layout.extra)
-        month.written[(rel, table)] = book.write(package.table(table), rows, layout)
-        done.add(table)
+        written[(rel, table)] = book.write(package.table(table), rows, layout)
 
     dropouts = extra.get("dropouts", [])
     has_open = any(r.get("result") == "劝返中" for r in dropouts)
@@ -152,24 +154,69 @@ def write_unit(month: Month, unit: Unit, package: DataPackage, pop: Population,
     if code in TEACHERS:
         for table in ("home_students", "iep", "visits", "teachers"):
             put(table, extra.get(table, []))
-    lost = set(extra) - done
+    lost = set(extra) - {table for _, table in written}
     if lost:
         raise AssertionError(f"示例数据未写入：{code} {sorted(lost)}")
     book.close()
-    month.files.append(path)
-    return path
+    return path, written
 
 
-def write_month(month: Month, package: DataPackage, pop: Population, story: Story, seed: int,
-                progress: Progress | None = None, step: tuple[int, int] = (0, 1)) -> int:
-    """Write one workspace; returns the number of progress steps taken."""
+def book_size(unit: Unit, pop: Population) -> int:
+    """Roughly how many cells a unit's workbook holds (to hand out the big ones first)."""
+    census = len(pop.by_census_unit.get(unit.code, ()))
+    roster = len(pop.by_school.get(unit.code, ()))
+    return 17 * census + 13 * roster
+
+
+@dataclass(frozen=True)
+class Job:
+    month: Month
+    unit: Unit
+    story: Story
+
+
+_SHARED: dict[str, Any] = {}  # what forked workers read: set before the pool starts
+
+
+def _work(i: int) -> tuple[int, Path, dict[tuple[str, str], Written]]:
+    job: Job = _SHARED["jobs"][i]
+    path, written = write_unit(job.month, job.unit, _SHARED["package"], _SHARED["pop"],
+                               job.story, _SHARED["seed"])
+    return i, path, written
+
+
+def write_books(jobs: list[Job], package: DataPackage, pop: Population, seed: int,
+                progress: Progress | None = None, workers: int = 1) -> None:
+    """Write every unit workbook, in forked worker processes when there are many rows.
+
+    Each workbook depends only on its own seed, so the order of work changes no byte.
+    """
+    results: dict[int, tuple[Path, dict[tuple[str, str], Written]]] = {}
+    total = len(jobs)
+    if workers > 1 and "fork" in multiprocessing.get_all_start_methods():
+        _SHARED.update(jobs=jobs, package=package, pop=pop, seed=seed)
+        order = sorted(range(total), key=lambda i: -book_size(jobs[i].unit, pop))
+        try:
+            with multiprocessing.get_context("fork").Pool(workers) as pool:
+                for i, path, written in pool.imap_unordered(_work, order):
+                    results[i] = (path, written)
+                    if progress:
+                        progress("生成示例区", len(results), total)
+        finally:
+            _SHARED.clear()
+    else:
+        for i, job in enumerate(jobs):
+            results[i] = write_unit(job.month, job.unit, package, pop, job.story, seed)
+            if progress:
+                progress("生成示例区", i + 1, total)
+    for i, job in enumerate(jobs):
+        path, written = results[i]
+        job.month.files.append(path)
+        job.month.written.update(written)
+
+
+def prepare_month(month: Month, package: DataPackage, seed: int) -> None:
+    """The workspace folder, its ``kcbx.yml`` and the bureau's reference workbook."""
     (month.root / SUBMISSIONS).mkdir(parents=True, exist_ok=True)
     write_config(month)
     write_reference(month, package, seed)
-    done, total = step
-    for unit in month.units():
-        write_unit(month, unit, package, pop, story, seed)
-        done += 1
-        if progress:
-            progress("生成示例区", done, total)
-    return done

@@ -32,6 +32,7 @@ class FileRecord:
     digest: str
     sheets: dict[str, str] = field(default_factory=dict)  # table name → sheet title
     absent: dict[str, list[str]] = field(default_factory=dict)  # table → fields without column
+    header_rows: dict[str, int] = field(default_factory=dict)  # table → header row number
     readable: bool = True
 
 
@@ -162,6 +163,9 @@ def _read_book(
                 findings.append(finding("extra-sheet", sheet=sheet.title, **where))
             continue
         record.sheets[table.name] = sheet.title
+        header = _find_header(table, sheet)
+        if header is not None:
+            record.header_rows[table.name] = sheet.first_row + header[0]
         frame = _read_sheet(table, sheet, findings, where)
         if frame is not None:
             absent = [f.name for f in table.fields if f.name not in frame.columns]

@@ -208,7 +208,10 @@ def _write(
             "tables": list(result.tables),
             "rows": {name: frame.height for name, frame in result.tables.items()},
         })
-        final = folder / f"{now:%Y%m%d-%H%M%S}-{digest[:8]}"
+        final = folder / f"{now:%Y%m%d-%H%M%S-%f}-{digest[:8]}"
+        while final.exists():  # the clock did not move (coarse timers): keep names in order
+            now += dt.timedelta(microseconds=1)
+            final = folder / f"{now:%Y%m%d-%H%M%S-%f}-{digest[:8]}"
         os.replace(tmp, final)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)

@@ -17,7 +17,13 @@ from stdnum.util import isdigits
 
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 CHECK_CHARS = "10X98765432"  # index: weighted sum mod 11
-_AS_NUMBER = re.compile(r"^[0-9](\.[0-9]+)?E\+?[0-9]+$|^[0-9]+\.0+$", re.IGNORECASE)
+AS_NUMBER = r"^[0-9](\.[0-9]+)?[eE]\+?[0-9]+$|^[0-9]+\.0+$"
+_AS_NUMBER = re.compile(AS_NUMBER)
+
+
+def as_number(ids: pl.Expr) -> pl.Expr:
+    """True where the value is how a spreadsheet shows an ID it turned into a number."""
+    return ids.str.contains(AS_NUMBER).fill_null(False)
 
 
 def screen(ids: pl.Expr) -> pl.Expr:

@@ -12,6 +12,7 @@ import polars as pl
 
 from ..findings import Finding
 from ..schema import Table
+from . import idnumber
 from .frames import LOCATION, emit
 
 if TYPE_CHECKING:
@@ -27,7 +28,9 @@ def check_keys(out: list[Finding], tables: Tables) -> None:
             continue
         for f in table.fields:
             if f.unique:
-                _duplicates(out, table, text, [f.name], "unique-error")
+                # an ID a spreadsheet turned into a number is ID-1 alone, never a duplicate
+                rows = text.filter(~idnumber.as_number(pl.col(f.name))) if f.is_id_number else text
+                _duplicates(out, table, rows, [f.name], "unique-error")
             if f.extra.get("uniqueInUnit"):
                 _duplicates(out, table, text, [f.name], "unique-error", scope=["_unit"])
         if table.primary_key:

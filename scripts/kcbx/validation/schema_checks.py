@@ -35,18 +35,21 @@ class Tables:
     text: dict[str, pl.DataFrame]
     typed: dict[str, pl.DataFrame] = field(default_factory=dict)
     absent: dict[tuple[str, str], list[str]] = field(default_factory=dict)  # (table, field)
+    header_rows: dict[tuple[str, str], int] = field(default_factory=dict)  # (file, sheet) → row
 
     @classmethod
     def build(cls, package: DataPackage, text: dict[str, pl.DataFrame],
               files: list[FileRecord]) -> Tables:
         typed = {t.name: typed_frame(t, text[t.name]) for t in package.tables}
         absent: dict[tuple[str, str], list[str]] = {}
+        header_rows = {(rec.source, rec.sheets[t]): row for rec in files
+                       for t, row in rec.header_rows.items() if t in rec.sheets}
         for rec in files:
             for table_name, names in rec.absent.items():
                 sheet = rec.sheets.get(table_name, "")
                 for name in names:
                     absent.setdefault((table_name, name), []).append(f"{rec.source}\x00{sheet}")
-        return cls(package, text, typed, absent)
+        return cls(package, text, typed, absent, header_rows)
 
 
 def check_schema(tables: Tables) -> list[Finding]:
@@ -124,6 +127,9 @@ def _conditional(out: list[Finding], table: Table, tables: Tables) -> None:
         rule = f.extra.get("requiredIf")
         if rule:
             _required_if(out, table, f, rule, tables)
+        unless = f.extra.get("requiredUnless")
+        if unless:
+            _required_if(out, table, f, {**unless, "unless": True}, tables)
         for key, op, words in (("after", "le", "应晚于"), ("notBefore", "lt", "不能早于")):
             other_name = f.extra.get(key)
             if not other_name:
@@ -141,7 +147,12 @@ def _required_if(out: list[Finding], table: Table, f: Field, rule: dict, tables:
     text = tables.text[table.name]
     other = table.field(rule["field"])
     col = pl.col(other.name)
-    if "in" in rule:
+    if rule.get("unless"):  # required unless the other field says otherwise (empty included)
+        exempt = col.is_in(rule["in"]) if "in" in rule else col.str.contains(rule["matches"])
+        cond = ~exempt.fill_null(False)
+        allowed = "、".join(f"“{v}”" for v in rule["in"]) if "in" in rule else "以L开头"
+        words = f"（除非「{other.title}」为{allowed}）"
+    elif "in" in rule:
         cond = col.is_in(rule["in"])
         words = f"（「{other.title}」为“{{v}}”时必填）"
     elif "notIn" in rule:
@@ -162,7 +173,8 @@ def _required_if(out: list[Finding], table: Table, f: Field, rule: dict, tables:
         for unit, file, sheet in lacking.select("_unit", "_file", "_sheet").unique(
                 maintain_order=True).iter_rows():
             out.append(finding("missing-label", unit_code=unit, file=file, sheet=sheet,
-                               row=None, column=f.title, severity=ERROR))
+                               row=tables.header_rows.get((file, sheet)), column=f.title,
+                               severity=ERROR))
         needed = needed.filter(~sheet_key().is_in(list(absent)))
     emit(out, needed, "required-error", f,
          detail=lambda r: words.format(v=r[other.name] or ""))

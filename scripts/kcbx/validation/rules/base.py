@@ -179,4 +179,4 @@ def present_in(left: pl.DataFrame, right: pl.DataFrame, *, by_unit: bool = False
         any_pk, on=[*scope, "_pk"], how="semi")["_i"]
     by_pk_right_noid = lhs.join(noid_pk, on=[*scope, "_pk"], how="semi")["_i"]
     found = pl.concat([by_id, by_pk_left_noid, by_pk_right_noid]).unique()
-    return lhs["_i"].is_in(found)
+    return lhs["_i"].is_in(found.implode())

@@ -30,7 +30,7 @@ def focus_rows(ctx: RuleContext) -> set[tuple[str, str, int]]:
     roster = ctx.typed("roster")
     absent_ids = ctx.typed("absences").select("_unit", "id_number")
     troubled = roster.filter(pl.col("attendance").is_in(["缺课", "疑似辍学"])
-                             | pl.col("id_number").is_in(absent_ids["id_number"].drop_nulls()))
+                             | pl.col("id_number").is_in(absent_ids["id_number"].drop_nulls().implode()))
     focus = troubled.filter(pl.col("grade").is_in(KEY_GRADES)
                             | present_in(troubled, key_people)
                             | present_in(troubled, ctx.typed("home_students")))

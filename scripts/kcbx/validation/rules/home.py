@@ -221,7 +221,7 @@ def home6(ctx: RuleContext) -> list[Hits]:
         subset=["_unit", "id_number"], keep="first")
     narrow = narrow.join(names, on=["_unit", "id_number"], how="left")
     return [
-        hits(narrow, "iep", "semester", value="_term", who=pl.coalesce(pl.col("_name"), pl.lit("该生")),
+        hits(narrow, "iep", "domain", who=pl.coalesce(pl.col("_name"), pl.lit("该生")),
              term=pl.col("_term"), why=pl.concat_str(
                  pl.lit("只涵盖"), pl.col("_n").cast(pl.String), pl.lit("个领域（"),
                  pl.col("_domains"), pl.lit("）。请至少涵盖康复训练、认知、语言交流、生活自理、"

@@ -61,7 +61,7 @@ def rep2(ctx: RuleContext) -> list[Hits]:
       check="单位名录中“是否报送月报”为“是”的单位都有本月报表（报送月份为其他月份视为未报，错误）；"
             "填报日期晚于截止日期为逾期（提醒）",
       anchor="逾期：报送信息 填报日期；未报：单位名录中该单位的行，单位代码列",
-      template="{what}")
+      template="「{sheet}」第{row}行{what}")
 def rep3(ctx: RuleContext) -> list[Hits]:
     period = ctx.config.period
     deadline = ctx.config.effective_deadline
@@ -71,14 +71,12 @@ def rep3(ctx: RuleContext) -> list[Hits]:
     late = covers.filter(pl.col("submitted_on") > deadline)
     return [
         hits(missing.with_columns(pl.col("code").alias("_unit")), "units", "code", what=(
-            pl.concat_str(pl.lit("单位 "), pl.col("code"), pl.lit("（"),
+            pl.concat_str(pl.lit("：单位 "), pl.col("code"), pl.lit("（"),
                           pl.coalesce(pl.col("name"), pl.lit("")),
                           pl.lit(f"）没有报送 {period} 的月报表（未报）。没有情况也须零报告，"
                                  "请督促该单位尽快报送"), ignore_nulls=True))),
         hits(late.with_columns(pl.lit(WARNING).alias("_severity")), "cover", "submitted_on",
-             what=pl.concat_str(pl.lit("「"), pl.col("_sheet"), pl.lit("」第"),
-                                pl.col("_row").cast(pl.String), pl.lit("行「填报日期」"),
-                                pl.col("submitted_on").cast(pl.String),
+             what=pl.concat_str(pl.lit("「填报日期」"), pl.col("submitted_on").cast(pl.String),
                                 pl.lit(f" 晚于截止日期 {deadline}（逾期）。请下月按时报送"))),
     ]
 
