@@ -1,114 +1,22 @@
 """The ``kcbx`` command. Each command is thin: parse options, call one library function,
-print. Only this module turns library exceptions into user messages and exit codes."""
+print. Only the CLI turns library exceptions into user messages and exit codes."""
 
 from __future__ import annotations
 
 import datetime as dt
-import functools
+import importlib
 import json
+import pkgutil
 import sys
 import tempfile
-import traceback
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import click
 
-from . import __version__
+from . import __version__, commands
+from .clitools import CONTEXT, Group, handle_errors, json_option, workspace_options
 from .config import Config, load_config
-from .errors import KcbxError
-from .terminal import console, err_console, print_report, progress_bar
-
-CONTEXT = {"help_option_names": [], "max_content_width": 100}
-
-
-class _ChineseHelp:
-    """Chinese headings for click's help pages (用法 / 选项 / 命令)."""
-
-    def format_usage(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
-        pieces = self.collect_usage_pieces(ctx)  # type: ignore[attr-defined]
-        formatter.write_usage(ctx.command_path, " ".join(pieces), prefix="用法：")
-
-    def format_options(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
-        rows = [r for p in self.get_params(ctx)  # type: ignore[attr-defined]
-                if (r := p.get_help_record(ctx))]
-        if rows:
-            with formatter.section("选项"):
-                formatter.write_dl(rows)
-        if isinstance(self, click.Group):
-            commands = [(n, c) for n in self.list_commands(ctx)
-                        if (c := self.get_command(ctx, n)) and not c.hidden]
-            if commands:
-                with formatter.section("命令"):
-                    formatter.write_dl([(n, c.get_short_help_str(80)) for n, c in commands])
-
-
-class Command(_ChineseHelp, click.Command):
-    """A click command whose built-in --help is described in Chinese."""
-
-    def get_help_option(self, ctx: click.Context) -> click.Option | None:
-        return click.Option(["-h", "--help"], is_flag=True, expose_value=False, is_eager=True,
-                            help="显示本帮助并退出",
-                            callback=lambda c, _p, v: (click.echo(c.get_help()), c.exit())
-                            if v and not c.resilient_parsing else None)
-
-
-class Group(_ChineseHelp, click.Group):
-    command_class = Command
-
-    def get_help_option(self, ctx: click.Context) -> click.Option | None:
-        return Command.get_help_option(self, ctx)  # type: ignore[arg-type]
-
-
-def handle_errors(func: Callable[..., Any]) -> Callable[..., Any]:
-    """Library errors become a Chinese message and an exit code — never a traceback."""
-
-    @functools.wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return func(*args, **kwargs)
-        except KcbxError as exc:
-            err_console.print(f"[bold red]错误：[/]{exc}")
-            sys.exit(exc.exit_code)
-        except KeyboardInterrupt:
-            err_console.print("已中断。")
-            sys.exit(130)
-        except Exception:  # noqa: BLE001 - the last net: keep the trace for the developers
-            log = Path(tempfile.gettempdir()) / "kcbx-error.log"
-            log.write_text(traceback.format_exc(), encoding="utf-8")
-            err_console.print(
-                "[bold red]kcbx 内部错误[/]：这是程序的问题，不是您的数据的问题。"
-                f"详细信息已保存到 {log}，请把这个文件发给技术支持。"
-            )
-            sys.exit(3)
-
-    return wrapper
-
-
-def workspace_options(func: Callable[..., Any]) -> Callable[..., Any]:
-    """--config, --period, --pulled-on: which workspace, and single keys overridden."""
-
-    @click.option("--config", "config_path", type=click.Path(path_type=Path), metavar="路径",
-                  help="配置文件 kcbx.yml 或其所在文件夹（默认：当前文件夹及其上级中的 kcbx.yml）")
-    @click.option("--period", metavar="YYYY-MM", help="报送月份，覆盖配置中的 period")
-    @click.option("--pulled-on", type=click.DateTime(["%Y-%m-%d"]), metavar="YYYY-MM-DD",
-                  help="本次拉取日期，覆盖配置中的 pulled_on（默认今天）")
-    @functools.wraps(func)
-    def wrapper(*args: Any, config_path: Path | None, period: str | None,
-                pulled_on: dt.datetime | None, **kwargs: Any) -> Any:
-        config = load_config(config_path)
-        if period or pulled_on:
-            config = config.with_overrides(
-                period=period, pulled_on=pulled_on.date() if pulled_on else None)
-        return func(*args, config=config, **kwargs)
-
-    return wrapper
-
-
-def json_option(func: Callable[..., Any]) -> Callable[..., Any]:
-    return click.option("--json", "as_json", is_flag=True,
-                        help="以 JSON 输出完整结果（与程序库返回的对象相同）")(func)
+from .terminal import console, print_report, progress_bar
 
 
 @click.group(cls=Group, context_settings=CONTEXT)
@@ -234,6 +142,10 @@ def build(config_path: Path | None, period: str | None, pulled_on: dt.datetime |
     for label, path in result.outputs.items():
         console.print(f"{label}：{path}")
     sys.exit(1 if strict and not result.report.valid else 0)
+
+
+for _module in pkgutil.iter_modules(commands.__path__):
+    cli.add_command(importlib.import_module(f"{commands.__name__}.{_module.name}").command)
 
 
 def main() -> None:

@@ -1,0 +1,1 @@
+"""Commands beyond the core ones in ``cli.py``: one module each, exposing ``command``."""
