@@ -50,7 +50,7 @@ FIELD_KCBX_KEYS = {
     "idNumber",
     "uniqueInUnit",
 }
-RESOURCE_KCBX_KEYS = {"workbook", "ledger"}
+RESOURCE_KCBX_KEYS = {"workbook", "ledger", "rowKey"}
 CJK = re.compile(r"[\u4e00-\u9fff]")
 ENGLISH_WORD = re.compile(r"[A-Za-z]{3,}")
 

@@ -60,6 +60,18 @@ def validate(config: Config, progress: Progress | None = None) -> Report:
     return validate_snapshot(config, package, snapshot, previous)
 
 
+def reports(config: Config, progress: Progress | None = None):
+    """Validate the current pull and write every report of the period (``kcbx report``)."""
+    from .outputs.reports import write_reports
+
+    package = load_package()
+    snapshot, _ = current_snapshot(config, package, progress)
+    report = validate_snapshot(config, package, snapshot,
+                               previous_tables(config, package, snapshot))
+    tables = Tables.build(package, snapshot.tables(), snapshot.files())
+    return write_reports(config, package, snapshot, tables, report, progress)
+
+
 @dataclass
 class BuildResult:
     snapshot: Snapshot

@@ -97,6 +97,7 @@ class Table:
     fields: tuple[Field, ...]
     primary_key: tuple[str, ...] = ()
     foreign_keys: tuple[ForeignKey, ...] = ()
+    row_key: tuple[str, ...] = ()  # what identifies a row between two pulls (history)
 
     def field(self, name: str) -> Field:
         for f in self.fields:
@@ -196,6 +197,7 @@ def load_package(path: Path | None = None) -> DataPackage:
                 fields=tuple(Field.from_descriptor(f) for f in schema["fields"]),
                 primary_key=tuple(_as_list(schema.get("primaryKey", []))),
                 foreign_keys=fks,
+                row_key=tuple(extra.get("rowKey", [])),
             )
         )
     return DataPackage(path=folder, descriptor=descriptor, tables=tuple(tables))

@@ -1,0 +1,31 @@
+"""``kcbx report``: 月报表, status tables and the public aggregates of a period."""
+
+from __future__ import annotations
+
+import click
+
+from ..clitools import Command, handle_errors, workspace_options
+from ..config import Config
+from ..terminal import console, progress_bar
+
+
+@click.command("report", cls=Command)
+@handle_errors
+@workspace_options
+def command(config: Config) -> None:
+    """生成本月的月报表（供打印签字）、统计表和网站用的公开统计数据。
+
+    \b
+    输出（在配置的 outputs 文件夹中）：
+      reports/<月份>/月报表/     各单位、各乡镇、全区的失学辍学（疑似辍学）学生月报表
+      reports/<月份>/<月份>_统计表.xlsx   报送情况、控辍保学进展、送教上门、数据质量
+      public/                  网站读取的公开统计数据（不含个人信息，小于阈值的人数不公开）
+    """
+    from ..pipeline import reports
+
+    with progress_bar() as progress:
+        result = reports(config, progress=progress)
+    console.print(f"月报表 {len(result.monthly)} 份：{result.monthly[0].parent if result.monthly else '—'}")
+    console.print(f"统计表：{result.tables}")
+    console.print(f"公开统计数据：{result.public}（隐藏了 {result.hidden} 个小于 "
+                  f"{config.privacy.min_count} 的人数）")

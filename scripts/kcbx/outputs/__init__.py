@@ -1,0 +1,1 @@
+"""Outputs: what kcbx makes from a validated pull (feedback, reports, handbooks, site)."""

@@ -1,0 +1,119 @@
+"""Reports and status: 月报表 (xlsx, PDF), 报送情况, 控辍保学进展, 送教上门, 数据质量,
+the public aggregates package for the site, and the year-end summary."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import polars as pl
+
+from ...config import Config
+from ...findings import Report
+from ...schema import DataPackage
+from ...tables import Snapshot
+from ...validation import Tables, submitted_units
+from . import aggregate, monthly, tables_xlsx
+from .public import PUBLIC, write_public
+from .suppress import groups_for, suppress
+
+
+@dataclass
+class ReportsResult:
+    monthly: list[Path] = field(default_factory=list)
+    tables: Path | None = None
+    public: Path | None = None
+    year: Path | None = None
+    hidden: int = 0  # counts suppressed in the public package
+
+
+def summary_path(config: Config, snapshot: Snapshot) -> Path:
+    return config.outputs_path / "validation" / f"{snapshot.name}.json"
+
+
+def save_summary(config: Config, snapshot: Snapshot, report: Report) -> Path:
+    """Counts per unit, rule and severity of one pull (the 数据质量 trend reads these)."""
+    from ...pipeline import write_json_atomic
+
+    frame = aggregate.data_quality(snapshot.name, snapshot.manifest["period"], report,
+                                   report.unit_names)
+    return write_json_atomic(summary_path(config, snapshot), frame.to_dicts())
+
+
+def _quality_history(config: Config) -> pl.DataFrame:
+    folder = config.outputs_path / "validation"
+    frames = []
+    for path in sorted(folder.glob("*.json")) if folder.is_dir() else []:
+        try:
+            rows = json.loads(path.read_text(encoding="utf-8"))
+        except ValueError:
+            continue
+        if isinstance(rows, list) and rows and "pulled" in rows[0]:
+            frames.append(pl.DataFrame(rows, infer_schema_length=None))
+    return pl.concat(frames, how="diagonal_relaxed") if frames else pl.DataFrame()
+
+
+def build_tables(config: Config, tables: Tables, report: Report,
+                 submitted: set[str]) -> dict[str, pl.DataFrame]:
+    """The status tables of one period, unsuppressed (private)."""
+    status = aggregate.submission_status(config, tables, submitted)
+    progress = aggregate.roll_up(aggregate.progress(config, tables, report),
+                                 aggregate.PROGRESS_COUNTS)
+    return {
+        "submission_status": status,
+        "submission_rates": aggregate.submission_rates(status),
+        "progress": progress,
+        "home_teaching": aggregate.home_teaching(config, tables, report),
+    }
+
+
+def public_tables(config: Config, frames: dict[str, pl.DataFrame]) -> tuple[dict, int]:
+    """The same tables with small counts of children hidden (and their complements)."""
+    threshold = config.privacy.min_count
+    counts = aggregate.PROGRESS_COUNTS
+    parts = {"out_of_school": ["returned", "still_out"],
+             "still_out": ["stage1", "stage2", "stage3", "stage4"]}
+    progress, hidden = suppress(frames["progress"], counts, threshold,
+                                groups_for(frames["progress"], counts, parts))
+    home, home_groups = _with_district_row(config, frames["home_teaching"])
+    home_public, hidden_home = suppress(home, ("children",), threshold, home_groups)
+    out = {**frames, "progress": progress, "home_teaching": home_public}
+    return out, len(hidden) + len(hidden_home)
+
+
+def _with_district_row(config: Config, home: pl.DataFrame) -> tuple[pl.DataFrame, list]:
+    """送教上门 with a district row first (its children = the sum: a suppression group)."""
+    if home.height == 0:
+        return home, []
+    total = dict.fromkeys(home.columns)
+    total.update(period=config.period, level="全区", township="全区",
+                 children=int(home["children"].sum()), visits=int(home["visits"].sum()))
+    frame = pl.concat([pl.DataFrame([total], schema=home.schema), home])
+    return frame, [((0, "children"), [(i, "children") for i in range(1, frame.height)])]
+
+
+def write_reports(config: Config, package: DataPackage, snapshot: Snapshot, tables: Tables,
+                  report: Report, progress=None) -> ReportsResult:
+    """Every report of the period into the private outputs, and the public package."""
+    result = ReportsResult()
+    submitted = submitted_units(tables, snapshot.files(), config.period)
+    folder = config.outputs_path / "reports" / config.period
+    reports = monthly.monthly_reports(config, tables, report, submitted)
+    for i, item in enumerate(reports, 1):
+        result.monthly.append(monthly.write_xlsx(item, folder / "月报表" / f"{item.file_stem}.xlsx"))
+        if progress:
+            progress("月报表", i, len(reports))
+    frames = build_tables(config, tables, report, submitted)
+    save_summary(config, snapshot, report)
+    quality = _quality_history(config)
+    frames["data_quality"] = quality
+    result.tables = tables_xlsx.write(frames, folder / f"{config.period}_统计表.xlsx",
+                                      district=config.district)
+    public, result.hidden = public_tables(config, frames)
+    replace = {name: ("period", [config.period]) for name in frames if name != "data_quality"}
+    replace["data_quality"] = ("pulled", quality["pulled"].unique().to_list()
+                               if quality.height else [])
+    result.public = write_public(config.outputs_path / PUBLIC, public, district=config.district,
+                                 replace=replace)
+    return result

@@ -1,0 +1,44 @@
+"""The status tables of a period as one private workbook for the bureau (unsuppressed)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import polars as pl
+import xlsxwriter
+
+from .public import public_descriptor
+
+
+def write(frames: dict[str, pl.DataFrame], path: Path, *, district: str) -> Path:
+    """One sheet per table, Chinese column titles from the public package's schema."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    book = xlsxwriter.Workbook(tmp, {"strings_to_formulas": False, "strings_to_numbers": False,
+                                     "strings_to_urls": False})
+    head = book.add_format({"bold": True, "bg_color": "#EEEEEE", "border": 1, "text_wrap": True})
+    for res in public_descriptor()["resources"]:
+        frame = frames.get(res["name"])
+        if frame is None:
+            continue
+        sheet = book.add_worksheet(res["title"])
+        fields = res["schema"]["fields"]
+        for c, f in enumerate(fields):
+            sheet.write_string(0, c, f["title"], head)
+            sheet.set_column(c, c, max(8, len(f["title"]) * 2))
+        names = [f["name"] for f in fields]
+        present = frame.select([n for n in names if n in frame.columns])
+        for r, row in enumerate(present.iter_rows(named=True), start=1):
+            for c, name in enumerate(names):
+                value = row.get(name)
+                if value is None:
+                    continue
+                if isinstance(value, int | float) and not isinstance(value, bool):
+                    sheet.write_number(r, c, value)
+                else:
+                    sheet.write_string(r, c, str(value))
+        sheet.freeze_panes(1, 0)
+    book.set_properties({"title": f"{district}控辍保学统计表"})
+    book.close()
+    tmp.replace(path)
+    return path
