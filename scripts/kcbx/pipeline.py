@@ -81,20 +81,36 @@ class BuildResult:
 
 
 def build(config: Config, progress: Progress | None = None) -> BuildResult:
-    """Run every stage that exists, writing private outputs under ``outputs``."""
+    """Run every stage that exists, writing private outputs under ``outputs``.
+
+    pull → validate (JSON + HTML report) → reports (月报表, 统计表, public aggregates).
+    """
+    from .outputs import findings_html
+    from .outputs.reports import write_reports
+
     package = load_package()
-    if progress:
-        progress("拉取报表", 0, 1)
     snapshot, pulled = current_snapshot(config, package, progress)
     if progress:
         progress("校验", 0, 1)
     report = validate_snapshot(config, package, snapshot,
                                previous_tables(config, package, snapshot))
     folder = config.outputs_path / "validation"
-    path = write_json_atomic(folder / f"{config.period}_校验结果.json", report.to_dict())
+    outputs = {
+        "校验结果（JSON）": write_json_atomic(folder / f"{config.period}_校验结果.json",
+                                         report.to_dict()),
+        "校验报告（网页）": findings_html.write(report, folder / f"{config.period}_校验报告.html",
+                                         district=config.district, period=config.period),
+    }
     if progress:
         progress("校验", 1, 1)
-    return BuildResult(snapshot, pulled, report, {"校验结果": path})
+    tables = Tables.build(package, snapshot.tables(), snapshot.files())
+    made = write_reports(config, package, snapshot, tables, report, progress)
+    outputs["月报表"] = made.monthly[0].parent if made.monthly else folder
+    if made.tables:
+        outputs["统计表"] = made.tables
+    if made.public:
+        outputs["公开统计数据"] = made.public
+    return BuildResult(snapshot, pulled, report, outputs)
 
 
 def write_json_atomic(path: Path, data: object) -> Path:
