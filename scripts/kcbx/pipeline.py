@@ -33,16 +33,18 @@ def current_snapshot(config: Config, package: DataPackage | None = None,
 
 
 def previous_tables(config: Config, package: DataPackage, current: Snapshot) -> Tables | None:
-    """The previous pull's tables (REP-4): ``previous`` in the config, else the newest
-    snapshot of this workspace taken before ``current``."""
+    """The previous pull's 台账 (REP-4): ``previous`` in the config, else the newest
+    snapshot of this workspace taken before ``current``. Only the tables REP-4 reads are
+    loaded (the others are empty)."""
+    needed = {"dropouts", "cover", "units"}
     if config.previous:
         path = config.path(config.previous)
         if (path / "manifest.json").is_file():
             snap = Snapshot(path)
-            return Tables.build(package, snap.tables(), snap.files())
+            return Tables.build(package, snap.tables(needed), snap.files())
         if (path / CONFIG_NAME).is_file() or path.name == CONFIG_NAME:
             other = load_config(path)
-            result = read_sources(other, package)
+            result = read_sources(other, package, only=needed)
             return Tables.build(package, result.tables, result.files)
         raise ConfigError(f"“{config.previous}”既不是 kcbx 快照文件夹，也不是含 kcbx.yml 的"
                           "工作文件夹", path=str(config.root / CONFIG_NAME), key="previous")
@@ -50,7 +52,7 @@ def previous_tables(config: Config, package: DataPackage, current: Snapshot) -> 
     if not earlier:
         return None
     snap = earlier[-1]
-    return Tables.build(package, snap.tables(), snap.files())
+    return Tables.build(package, snap.tables(needed), snap.files())
 
 
 def validate(config: Config, progress: Progress | None = None) -> Report:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from pathlib import Path
 
 import python_calamine as calamine
@@ -28,9 +29,11 @@ def list_workbooks(folder: Path) -> tuple[list[Path], list[Path]]:
     return books, others
 
 
-def read_workbook(path: Path, *, name: str | None = None) -> RawWorkbook:
+def read_workbook(path: Path, *, name: str | None = None,
+                  keep: Callable[[str], bool] | None = None) -> RawWorkbook:
     """Every sheet of a workbook as raw values; merged cells carry their value down.
 
+    ``keep(sheet_title)`` limits which sheets are read (all by default).
     Raises :class:`SourceProblem` with a Chinese message when the file is no workbook.
     """
     label = name or path.name
@@ -49,6 +52,8 @@ def read_workbook(path: Path, *, name: str | None = None) -> RawWorkbook:
     sheets = []
     try:
         for title in book.sheet_names:
+            if keep is not None and not keep(title):
+                continue
             sheet = book.get_sheet_by_name(title)
             rows = sheet.to_python(skip_empty_area=False)
             _fill_merged(rows, sheet.merged_cell_ranges or [])

@@ -56,8 +56,14 @@ class Snapshot:
         frame = pl.read_csv(file, infer_schema=False, encoding="utf8")
         return frame.with_columns(pl.col("_row").cast(pl.Int64))
 
-    def tables(self) -> dict[str, pl.DataFrame]:
-        return {name: self.table(name) for name in self.manifest["tables"]}
+    def tables(self, names: set[str] | None = None) -> dict[str, pl.DataFrame]:
+        """The normalised tables (only ``names`` read from disk; the others empty)."""
+        from ..schema import load_package
+        from .intake import empty_frame
+
+        package = load_package()
+        return {name: self.table(name) if names is None or name in names
+                else empty_frame(package.table(name)) for name in self.manifest["tables"]}
 
     def intake_findings(self) -> list[Finding]:
         data = json.loads((self.path / "intake.json").read_text(encoding="utf-8"))
@@ -131,13 +137,25 @@ def pull(config: Config, package: DataPackage, progress: Progress | None = None)
     return _write(config, package, result, digest, [reference, *books, *others], folder)
 
 
-def read_sources(config: Config, package: DataPackage, progress: Progress | None = None) -> Intake:
-    """Read the configured workbooks into tables, in memory (no snapshot written)."""
+def read_sources(config: Config, package: DataPackage, progress: Progress | None = None,
+                 only: set[str] | None = None) -> Intake:
+    """Read the configured workbooks into tables, in memory (no snapshot written).
+
+    ``only``: the tables needed (their sheets alone are read; 报送信息 always, for the unit).
+    """
     reference, books, others = source_files(config)
+    keep = None
+    if only is not None:
+        wanted = {*only, "cover"}
+
+        def keep(title: str) -> bool:
+            table = package.table_for_sheet(title)
+            return table is not None and table.name in wanted
+
     raw_books = []
     ref_book = _read(reference, config.root)
     for i, path in enumerate(books, start=1):
-        raw_books.append(_read(path, config.root))
+        raw_books.append(_read(path, config.root, keep))
         if progress:
             progress("读取报表", i, len(books))
     result = intake(package, ref_book, raw_books)
@@ -147,9 +165,9 @@ def read_sources(config: Config, package: DataPackage, progress: Progress | None
     return result
 
 
-def _read(path: Path, root: Path):
+def _read(path: Path, root: Path, keep=None):
     try:
-        return read_workbook(path, name=_relative(path, root))
+        return read_workbook(path, name=_relative(path, root), keep=keep)
     except SourceProblem as problem:
         return problem
 
