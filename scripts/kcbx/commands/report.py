@@ -12,7 +12,9 @@ from ..terminal import console, progress_bar
 @click.command("report", cls=Command)
 @handle_errors
 @workspace_options
-def command(config: Config) -> None:
+@click.option("--year", "whole_year", is_flag=True,
+              help="汇总全年：把本年度各月的最近一次拉取汇总成年度总结（12月份总结用）")
+def command(config: Config, whole_year: bool) -> None:
     """生成本月的月报表（供打印签字）、统计表和网站用的公开统计数据。
 
     \b
@@ -20,9 +22,18 @@ def command(config: Config) -> None:
       reports/<月份>/月报表/     各单位、各乡镇、全区的失学辍学（疑似辍学）学生月报表
       reports/<月份>/<月份>_统计表.xlsx   报送情况、控辍保学进展、送教上门、数据质量
       public/                  网站读取的公开统计数据（不含个人信息，小于阈值的人数不公开）
+      reports/<年>_年度总结.xlsx  加 --year 时：全年各月汇总和各单位逐月报送情况
     """
     from ..pipeline import reports
 
+    if whole_year:
+        from ..outputs.reports.year import year_summary
+        from ..schema import load_package
+
+        with progress_bar() as progress:
+            path = year_summary(config, load_package(), progress)
+        console.print(f"年度总结：{path}")
+        return
     with progress_bar() as progress:
         result = reports(config, progress=progress)
     console.print(f"月报表 {len(result.monthly)} 份：{result.monthly[0].parent if result.monthly else '—'}")

@@ -1,0 +1,92 @@
+"""The year-end summary for the December review: every month of the work year gathered from
+the pulls the workspace keeps (the latest pull of each month)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import polars as pl
+import xlsxwriter
+
+from ...config import Config
+from ...errors import KcbxError
+from ...schema import DataPackage
+from ...tables import Snapshot, list_snapshots
+from ...tables.snapshot import snapshots_dir
+from ...validation import Tables, submitted_units, validate_snapshot
+from . import aggregate
+
+MONTH_COLUMNS = (("period", "月份"), ("units_due", "应报单位"), ("submitted", "已报"),
+                 ("on_time", "按时"), ("completeness", "完整率%"), ("timeliness", "及时率%"),
+                 ("school_age", "适龄儿童少年"), ("in_school", "在校就读"), ("home_taught", "送教上门"),
+                 ("out_of_school", "失学辍学（含疑似）"), ("returned", "已劝返复学"),
+                 ("still_out", "仍未返校"), ("overdue", "超期未推进"))
+
+
+def months_of(config: Config) -> dict[str, Snapshot]:
+    """The latest snapshot of each month of ``config.year``."""
+    chosen: dict[str, Snapshot] = {}
+    for snap in list_snapshots(snapshots_dir(config)):
+        period = snap.manifest.get("period", "")
+        if period.startswith(f"{config.year}-"):
+            chosen[period] = snap  # snapshots are oldest first: the last one wins
+    return dict(sorted(chosen.items()))
+
+
+def year_summary(config: Config, package: DataPackage, progress=None) -> Path:
+    months = months_of(config)
+    if not months:
+        raise KcbxError(f"没有 {config.year} 年的拉取记录，无法汇总全年。"
+                        "请先逐月运行 kcbx pull 或 kcbx build")
+    rows, status = [], []
+    for i, (period, snap) in enumerate(months.items(), 1):
+        month = config.with_overrides(period=period, pulled_on=snap.manifest["pulled_on"])
+        tables = Tables.build(package, snap.tables(), snap.files())
+        report = validate_snapshot(month, package, snap)
+        sent = submitted_units(tables, snap.files(), period)
+        st = aggregate.submission_status(month, tables, sent)
+        rates = aggregate.submission_rates(st).filter(pl.col("level") == "全区").to_dicts()[0]
+        prog = aggregate.progress(month, tables, report)
+        totals = {c: int(prog[c].sum()) for c in aggregate.PROGRESS_COUNTS}
+        rows.append({**rates, **totals})
+        status.append(st)
+        if progress:
+            progress("年度汇总", i, len(months))
+    return _write(config, rows, pl.concat(status, how="vertical"))
+
+
+def _write(config: Config, rows: list[dict], status: pl.DataFrame) -> Path:
+    path = config.outputs_path / "reports" / f"{config.year}_年度总结.xlsx"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    book = xlsxwriter.Workbook(tmp, {"strings_to_formulas": False, "strings_to_numbers": False})
+    head = book.add_format({"bold": True, "bg_color": "#EEEEEE", "border": 1, "text_wrap": True})
+    title = book.add_format({"bold": True, "font_size": 14})
+    sheet = book.add_worksheet("月度汇总")
+    sheet.write_string(0, 0, f"{config.district} {config.year} 年控辍保学工作月度汇总", title)
+    for c, (_, label) in enumerate(MONTH_COLUMNS):
+        sheet.write_string(2, c, label, head)
+        sheet.set_column(c, c, 11)
+    for r, row in enumerate(rows, start=3):
+        for c, (key, _) in enumerate(MONTH_COLUMNS):
+            value = row.get(key)
+            if isinstance(value, int | float):
+                sheet.write_number(r, c, value)
+            elif value is not None:
+                sheet.write_string(r, c, str(value))
+    matrix = book.add_worksheet("各单位报送情况")
+    periods = sorted(status["period"].unique().to_list())
+    units = status.select("unit_code", "unit_name", "township").unique(subset="unit_code",
+                                                                        maintain_order=True)
+    for c, label in enumerate(["单位代码", "单位名称", "乡镇（街道）", *periods]):
+        matrix.write_string(0, c, label, head)
+    cells = {(r["unit_code"], r["period"]): r["status"] for r in status.iter_rows(named=True)}
+    for r, unit in enumerate(units.iter_rows(named=True), start=1):
+        matrix.write_string(r, 0, unit["unit_code"])
+        matrix.write_string(r, 1, unit["unit_name"] or "")
+        matrix.write_string(r, 2, unit["township"] or "")
+        for c, period in enumerate(periods, start=3):
+            matrix.write_string(r, c, cells.get((unit["unit_code"], period), "—"))
+    book.close()
+    tmp.replace(path)
+    return path
