@@ -10,7 +10,7 @@ import calendar
 import datetime as dt
 import re
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -25,28 +25,27 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-class Term(_Strict):
+class _Span(_Strict):
+    """A named run of days, inclusive."""
+
     name: str
     start: dt.date
     end: dt.date
+    _kind: ClassVar[str] = "时段"
 
     @model_validator(mode="after")
-    def _ordered(self) -> Term:
+    def _ordered(self) -> _Span:
         if self.end < self.start:
-            raise ValueError(f"学期“{self.name}”的结束日期早于开始日期")
+            raise ValueError(f"{self._kind}“{self.name}”的结束日期早于开始日期")
         return self
 
 
-class Holiday(_Strict):
-    name: str
-    start: dt.date
-    end: dt.date
+class Term(_Span):
+    _kind: ClassVar[str] = "学期"
 
-    @model_validator(mode="after")
-    def _ordered(self) -> Holiday:
-        if self.end < self.start:
-            raise ValueError(f"假期“{self.name}”的结束日期早于开始日期")
-        return self
+
+class Holiday(_Span):
+    _kind: ClassVar[str] = "假期"
 
 
 class Thresholds(_Strict):
@@ -98,6 +97,8 @@ class Config(_Strict):
     sources: Sources = Field(default_factory=Sources)
     outputs: str = "build"
     site: str = "public"
+    # 送教手册用的中文字体：字体文件或文件夹（默认用随 kcbx 安装的思源/Noto 宋体、黑体）
+    fonts: list[str] = Field(default_factory=list)
     root: Path = Field(default=Path("."), exclude=True)
 
     @field_validator("district")

@@ -128,6 +128,7 @@ def hits(rows: pl.DataFrame, table: str, field: str, value: pl.Expr | str | None
 
 
 REGISTRY: dict[str, Rule] = {}
+WHO = pl.coalesce(pl.col("name"), pl.lit(""))  # the child's 姓名 for messages
 
 
 def rule(id: str, *, severity: str = ERROR, title: str, policy: str, check: str, anchor: str,

@@ -8,7 +8,7 @@ import datetime as dt
 import polars as pl
 
 from ...findings import WARNING
-from .base import Hits, RuleContext, hits, rule
+from .base import WHO, Hits, RuleContext, hits, rule
 
 OPEN = "劝返中"
 STEPS = ("step1_on", "step2_on", "step3_on", "step4_on")
@@ -60,7 +60,7 @@ def step2(ctx: RuleContext) -> list[Hits]:
     d = d.with_columns(pl.coalesce("_last", "found_on").alias("_last")).with_columns(
         (pl.lit(ctx.pulled_on) - pl.col("_last")).dt.total_days().alias("_days"))
     rows = d.filter(pl.col("_days") > limit)
-    return [hits(rows, "dropouts", "result", who=pl.coalesce(pl.col("name"), pl.lit("")),
+    return [hits(rows, "dropouts", "result", who=WHO,
                  last=pl.col("_last"), days=pl.col("_days"))]
 
 
@@ -74,7 +74,7 @@ def step3(ctx: RuleContext) -> list[Hits]:
     d = ctx.typed("dropouts").filter(pl.col("result").is_not_null()
                                      & (pl.col("result") != OPEN))
     return [hits(d.filter(pl.col(f).is_null()), "dropouts", f,
-                 who=pl.coalesce(pl.col("name"), pl.lit("")), result=pl.col("result"))
+                 who=WHO, result=pl.col("result"))
             for f in KEEP_FIELDS]
 
 
@@ -115,7 +115,7 @@ def care1(ctx: RuleContext) -> list[Hits]:
     summary = (missed.sort("_month").group_by("_case", maintain_order=True)
                .agg(pl.col("_month").dt.strftime("%Y年%-m月").str.join("、").alias("_missed")))
     rows = d.with_row_index("_case").join(summary, on="_case", how="inner").sort("_case")
-    return [hits(rows, "dropouts", "mentor", who=pl.coalesce(pl.col("name"), pl.lit("")),
+    return [hits(rows, "dropouts", "mentor", who=WHO,
                  returned=pl.col("returned_on"), months=pl.col("_missed"))]
 
 
@@ -127,5 +127,5 @@ def care1(ctx: RuleContext) -> list[Hits]:
                "请补齐证明材料、完备手续后改为“齐全”")
 def chg1(ctx: RuleContext) -> list[Hits]:
     c = ctx.typed("changes").filter(pl.col("proof").is_null() | (pl.col("proof") != "齐全"))
-    return [hits(c, "changes", "proof", who=pl.coalesce(pl.col("name"), pl.lit("")),
+    return [hits(c, "changes", "proof", who=WHO,
                  kind=pl.coalesce(pl.col("kind"), pl.lit("学籍变动")))]

@@ -9,7 +9,7 @@ import polars as pl
 
 from ...config import Config
 from ...findings import WARNING
-from .base import Hits, RuleContext, hits, rule
+from .base import WHO, Hits, RuleContext, hits, rule
 
 DOMAINS = ("康复训练", "认知", "语言交流", "生活自理", "学习能力", "社会适应", "特长培养")
 SEPARATORS = r"[、,，;；\s]+"
@@ -23,7 +23,7 @@ SEPARATORS = r"[、,，;；\s]+"
                "请在学籍系统中建立或补建后填写")
 def home1(ctx: RuleContext) -> list[Hits]:
     h = ctx.typed("home_students").filter(pl.col("student_no").is_null())
-    return [hits(h, "home_students", "student_no", who=pl.coalesce(pl.col("name"), pl.lit("")))]
+    return [hits(h, "home_students", "student_no", who=WHO)]
 
 
 def teaching_weeks(config: Config, until: dt.date) -> list[dt.date]:
@@ -88,7 +88,7 @@ def home2(ctx: RuleContext) -> list[Hits]:
         .agg(pl.len().alias("_count"), pl.col("_label").str.join("、").alias("_weeks")))
     rows = children.with_row_index("_child").join(summary, on="_child").sort("_child")
     return [hits(rows, "home_students", "started_on", value=pl.col("_start"),
-                 who=pl.coalesce(pl.col("name"), pl.lit("")), count=pl.col("_count"),
+                 who=WHO, count=pl.col("_count"),
                  weeks=pl.col("_weeks"))]
 
 
@@ -226,7 +226,7 @@ def home6(ctx: RuleContext) -> list[Hits]:
                  pl.lit("只涵盖"), pl.col("_n").cast(pl.String), pl.lit("个领域（"),
                  pl.col("_domains"), pl.lit("）。请至少涵盖康复训练、认知、语言交流、生活自理、"
                                             "学习能力、社会适应、特长培养中的3个领域"))),
-        hits(none, "home_students", "id_number", who=pl.coalesce(pl.col("name"), pl.lit("")),
+        hits(none, "home_students", "id_number", who=WHO,
              term=pl.col("_term"), why=pl.lit("还没有制定。请制定一人一案的个别化教学计划，"
                                               "至少涵盖3个领域")),
     ]

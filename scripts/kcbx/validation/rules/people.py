@@ -5,7 +5,7 @@ from __future__ import annotations
 import polars as pl
 
 from ...findings import WARNING
-from .base import Hits, RuleContext, hits, person_key, present_in, rule, schema_rule
+from .base import WHO, Hits, RuleContext, hits, person_key, present_in, rule, schema_rule
 
 schema_rule(
     "ID-1", title="身份证号有效",
@@ -55,7 +55,7 @@ def id3(ctx: RuleContext) -> list[Hits]:
     later = (keyed.with_columns(pl.int_range(pl.len()).over("_key").alias("_n"))
              .filter(pl.col("_n") > 0).join(first, on="_key"))
     return [hits(later, "roster", "id_number",
-                 who=pl.coalesce(pl.col("name"), pl.lit("")),
+                 who=WHO,
                  first=pl.concat_str(pl.lit("单位 "), pl.col("_first_unit"), pl.lit(" 的「"),
                                      pl.col("_first_sheet"), pl.lit("」第"),
                                      pl.col("_first_row").cast(pl.String), pl.lit("行"),
@@ -89,7 +89,7 @@ def age2(ctx: RuleContext) -> list[Hits]:
     out_of_school = census.filter(pl.col("status").is_in(["失学", "辍学"])
                                   & pl.col("birth_date").is_not_null() & _school_age(ctx))
     rows = out_of_school.filter(~present_in(out_of_school, ctx.typed("dropouts")))
-    return [hits(rows, "census", "status", who=pl.coalesce(pl.col("name"), pl.lit("")))]
+    return [hits(rows, "census", "status", who=WHO)]
 
 
 def _unit_of_school(ctx: RuleContext) -> pl.DataFrame:
@@ -114,7 +114,7 @@ def match1(ctx: RuleContext) -> list[Hits]:
     census = census.join(_unit_of_school(ctx), on="school", how="inner")
     rows = census.filter(~present_in(census, ctx.typed("roster"), by_unit=True,
                                      left_unit="_school_unit"))
-    return [hits(rows, "census", "school", who=pl.coalesce(pl.col("name"), pl.lit("")))]
+    return [hits(rows, "census", "school", who=WHO)]
 
 
 @rule("MATCH-2", title="疑似辍学须入台账（学校线→台账）",
@@ -134,9 +134,9 @@ def match2(ctx: RuleContext) -> list[Hits]:
     absences = absences.filter(~present_in(absences, dropouts, by_unit=True))
     return [
         hits(roster, "roster", "attendance", why=pl.lit("属于疑似辍学"),
-             who=pl.coalesce(pl.col("name"), pl.lit(""))),
+             who=WHO),
         hits(absences, "absences", "days", why=pl.lit(f"无故缺课超过{limit}天即为疑似辍学"),
-             who=pl.coalesce(pl.col("name"), pl.lit(""))),
+             who=WHO),
     ]
 
 
@@ -172,5 +172,5 @@ def match4(ctx: RuleContext) -> list[Hits]:
                                    pl.col("village").alias("hukou_village")).drop_nulls().unique()
     roster = ctx.typed("roster").join(grid, on=["hukou_township", "hukou_village"], how="semi")
     rows = roster.filter(~present_in(roster, ctx.typed("census")))
-    return [hits(rows, "roster", "hukou_village", who=pl.coalesce(pl.col("name"), pl.lit("")),
+    return [hits(rows, "roster", "hukou_village", who=WHO,
                  town=pl.col("hukou_township"))]

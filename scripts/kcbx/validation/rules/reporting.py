@@ -6,7 +6,7 @@ from __future__ import annotations
 import polars as pl
 
 from ...findings import ERROR, WARNING
-from .base import Hits, RuleContext, hits, person_key, rule
+from .base import WHO, Hits, RuleContext, hits, person_key, rule
 
 OPEN = "劝返中"
 
@@ -72,7 +72,7 @@ def rep3(ctx: RuleContext) -> list[Hits]:
     return [
         hits(missing.with_columns(pl.col("code").alias("_unit")), "units", "code", what=(
             pl.concat_str(pl.lit("：单位 "), pl.col("code"), pl.lit("（"),
-                          pl.coalesce(pl.col("name"), pl.lit("")),
+                          WHO,
                           pl.lit(f"）没有报送 {period} 的月报表（未报）。没有情况也须零报告，"
                                  "请督促该单位尽快报送"), ignore_nulls=True))),
         hits(late.with_columns(pl.lit(WARNING).alias("_severity")), "cover", "submitted_on",
@@ -98,6 +98,6 @@ def rep4(ctx: RuleContext) -> list[Hits]:
     gone = (before.with_columns(pl.coalesce(pl.col("id_number"), person_key(before)).alias("_key"))
             .join(now_keys, on=["_unit", "_key"], how="anti"))
     return [hits(gone, "dropouts", "id_number",
-                 who=pl.concat_str(pl.coalesce(pl.col("name"), pl.lit("")), pl.lit("（发现于"),
+                 who=pl.concat_str(WHO, pl.lit("（发现于"),
                                    pl.col("found_on").cast(pl.String), pl.lit("）"),
                                    ignore_nulls=True))]
