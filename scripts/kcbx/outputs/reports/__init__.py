@@ -15,7 +15,7 @@ from ...schema import DataPackage
 from ...tables import Snapshot
 from ...validation import Tables, submitted_units
 from . import aggregate, monthly, tables_xlsx
-from .public import PUBLIC, write_public
+from .public import PUBLIC, read_public, write_public
 from .suppress import groups_for, suppress
 
 
@@ -51,7 +51,10 @@ def _quality_history(config: Config) -> pl.DataFrame:
             continue
         if isinstance(rows, list) and rows and "pulled" in rows[0]:
             frames.append(pl.DataFrame(rows, infer_schema_length=None))
-    return pl.concat(frames, how="diagonal_relaxed") if frames else pl.DataFrame()
+    empty = read_public(Path("/nonexistent"))["data_quality"]
+    if not frames:
+        return empty
+    return pl.concat(frames, how="diagonal_relaxed").select(empty.columns).cast(empty.schema)
 
 
 def build_tables(config: Config, tables: Tables, report: Report,
@@ -78,6 +81,11 @@ def public_tables(config: Config, frames: dict[str, pl.DataFrame]) -> tuple[dict
                                 groups_for(frames["progress"], counts, parts))
     home, home_groups = _with_district_row(config, frames["home_teaching"])
     home_public, hidden_home = suppress(home, ("children",), threshold, home_groups)
+    # a share over children gives the hidden number away (23/27 weeks = 85.2 %): hide it too
+    rows = {i for i, _ in hidden_home}
+    home_public = home_public.with_columns(
+        pl.when(pl.int_range(pl.len()).is_in(sorted(rows))).then(None).otherwise(pl.col(c)).alias(c)
+        for c in ("weekly_coverage", "handbook_complete"))
     out = {**frames, "progress": progress, "home_teaching": home_public}
     return out, len(hidden) + len(hidden_home)
 

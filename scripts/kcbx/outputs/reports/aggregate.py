@@ -88,12 +88,13 @@ def progress(config: Config, tables: Tables, report: Report) -> pl.DataFrame:
     stage = (pl.when(pl.col("step4_on").is_not_null()).then(4)
              .when(pl.col("step3_on").is_not_null()).then(3)
              .when(pl.col("step2_on").is_not_null()).then(2).otherwise(1))
+    # a case without a 劝返状态 has not been resolved: it is still out (parts add up)
+    out = pl.col("result").is_null() | (pl.col("result") == OPEN)
     cases = d.with_columns(stage.alias("_stage")).group_by("_unit").agg(
         pl.len().alias("out_of_school"),
-        (pl.col("result").is_not_null() & (pl.col("result") != OPEN)).sum().alias("returned"),
-        (pl.col("result") == OPEN).sum().alias("still_out"),
-        *(((pl.col("result") == OPEN) & (pl.col("_stage") == k)).sum().alias(f"stage{k}")
-          for k in (1, 2, 3, 4)))
+        (~out).sum().alias("returned"),
+        out.sum().alias("still_out"),
+        *((out & (pl.col("_stage") == k)).sum().alias(f"stage{k}") for k in (1, 2, 3, 4)))
     overdue = pl.DataFrame(
         {"_unit": [f.unit_code for f in report.findings if f.rule == "STEP-2"]},
         schema={"_unit": pl.String}).group_by("_unit").agg(pl.len().alias("overdue"))

@@ -63,7 +63,7 @@ def _cases(config: Config, tables: Tables, report: Report) -> pl.DataFrame:
         (pl.col("found_on").is_between(start, end)).fill_null(False).alias("_new"),
         ((pl.col("result").is_not_null() & (pl.col("result") != OPEN))
          & pl.col("returned_on").is_between(start, end)).fill_null(False).alias("_returned"),
-        (pl.col("result") == OPEN).fill_null(False).alias("_open"))
+        (pl.col("result").is_null() | (pl.col("result") == OPEN)).alias("_open"))
     focus = [(f, s, r) in report.focus for f, s, r in d.select("_file", "_sheet", "_row").iter_rows()]
     return (d.with_columns(pl.Series("_focus", focus, dtype=pl.Boolean))
             .filter(pl.col("_open") | pl.col("_new") | pl.col("_returned"))
@@ -125,7 +125,9 @@ def monthly_reports(config: Config, tables: Tables, report: Report,
     due = units.filter(pl.col("must_report"))
     for town in due["township"].unique(maintain_order=True).drop_nulls().to_list():
         codes = due.filter(pl.col("township") == town)["unit_code"].to_list()
-        monthly = make("乡镇", town, f"{town}汇总", cases.filter(pl.col("_unit").is_in(codes)))
+        # the 乡镇 government gets its units' cases and every case of a child of its 户籍
+        monthly = make("乡镇", town, f"{town}汇总", cases.filter(
+            pl.col("_unit").is_in(codes) | (pl.col("township") == town)))
         monthly.units = summary(codes)
         out.append(monthly)
     whole = make("全区", config.district, "全区汇总", cases)
