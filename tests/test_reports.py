@@ -600,6 +600,17 @@ def test_public_small_counts_hidden_with_complements(demo):
     assert demo.result.hidden == len(hidden)
 
 
+def test_shares_over_a_hidden_number_of_children_are_hidden(demo):
+    # weekly coverage = weeks visited / (children x weeks): published beside a hidden number
+    # of children, it would give that number away.
+    rows = list(csv.DictReader((demo.result.public / "home_teaching.csv").open(encoding="utf-8")))
+    hidden = [r for r in rows if r["children"] == ""]
+    assert hidden, "the demo has a unit with fewer than 3 送教 children"
+    for r in hidden:
+        assert r["weekly_coverage"] == "" and r["handbook_complete"] == "", r
+    assert any(r["weekly_coverage"] for r in rows if r["children"]), "shown where children are shown"
+
+
 def test_hand_public_privacy(hand):
     hidden = check_privacy(hand.result.public, hand.stats, min_count=3)
     assert ("progress", ("2022-10", "单位", "甲镇", "XX2"), "returned") in hidden
