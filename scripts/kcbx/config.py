@@ -62,6 +62,7 @@ class GoogleSource(_Strict):
     credentials: str | None = None
     spreadsheets: dict[str, str] = Field(default_factory=dict)
     folder: str | None = None
+    emails: dict[str, str] = Field(default_factory=dict)  # 单位代码 → who fills its Google form
 
 
 class Sources(_Strict):

@@ -85,9 +85,11 @@ class BuildResult:
 def build(config: Config, progress: Progress | None = None) -> BuildResult:
     """Run every stage that exists, writing private outputs under ``outputs``.
 
-    pull → validate (JSON + HTML report) → reports (月报表, 统计表, public aggregates).
+    pull → validate (JSON + HTML report) → feedback for each school → reports (月报表,
+    统计表, public aggregates).
     """
     from .outputs import findings_html
+    from .outputs.feedback import write_feedback
     from .outputs.reports import write_reports
 
     package = load_package()
@@ -105,6 +107,9 @@ def build(config: Config, progress: Progress | None = None) -> BuildResult:
     }
     if progress:
         progress("校验", 1, 1)
+    feedback = write_feedback(config, snapshot, report, progress=progress)
+    if feedback:
+        outputs["各校反馈"] = feedback[0].parent
     tables = Tables.build(package, snapshot.tables(), snapshot.files())
     made = write_reports(config, package, snapshot, tables, report, progress)
     outputs["月报表"] = made.monthly[0].parent if made.monthly else folder

@@ -2,7 +2,9 @@
 
 A snapshot is written into a hidden temporary folder and renamed into place in one step,
 so a failed pull leaves every earlier snapshot exactly as it was. Pulling the same files
-again returns the existing snapshot (idempotent).
+again returns the existing snapshot (idempotent). With ``sources.google`` set, each unit's
+Google spreadsheet is read too (its raw JSON kept under ``raw/google/``, its values in the
+digest), beside the xlsx folder.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
@@ -28,6 +30,9 @@ from ..findings import Finding, finding
 from ..schema import DataPackage
 from ..sources import SourceProblem, list_workbooks, read_workbook
 from .intake import PROVENANCE, FileRecord, Intake, intake
+
+if TYPE_CHECKING:
+    from ..sources.google import GooglePull
 
 SNAPSHOTS = "snapshots"
 Progress = Callable[[str, int, int], None]
@@ -110,9 +115,13 @@ def sources_digest(package: DataPackage, reference: Path, books: list[Path], roo
 
 
 def is_current(config: Config, package: DataPackage) -> Snapshot | None:
-    """The latest snapshot, if the sources have not changed since it was taken."""
+    """The latest snapshot, if the sources have not changed since it was taken.
+
+    Google spreadsheets can only be compared by reading them: then ``None``, and
+    :func:`pull` reads them once and returns the latest snapshot if nothing changed.
+    """
     latest = latest_snapshot(snapshots_dir(config))
-    if latest is None:
+    if latest is None or config.sources.google is not None:
         return None
     reference, books, _ = source_files(config)
     return latest if latest.digest == sources_digest(package, reference, books, config.root) \
@@ -125,20 +134,31 @@ def pull(config: Config, package: DataPackage, progress: Progress | None = None)
     if not reference.is_file():
         raise PullError(f"找不到基础数据工作簿 {reference}（配置项 sources.reference）。"
                         "没有单位名录就无法核对各单位报表")
-    if not config.submissions_path.is_dir():
+    if not config.submissions_path.is_dir() and config.sources.google is None:
         raise PullError(f"找不到报表文件夹 {config.submissions_path}（配置项 sources.submissions）")
+    google = _pull_google(config, package, progress)
     digest = sources_digest(package, reference, books, config.root)
+    if google is not None:
+        digest = hashlib.sha256(f"{digest}\ngoogle {google.digest()}".encode()).hexdigest()
     folder = snapshots_dir(config)
     latest = latest_snapshot(folder)
     if latest is not None and latest.digest == digest:
         return latest
 
-    result = read_sources(config, package, progress)
-    return _write(config, package, result, digest, [reference, *books, *others], folder)
+    result = read_sources(config, package, progress, google=google)
+    return _write(config, package, result, digest, [reference, *books, *others], folder, google)
+
+
+def _pull_google(config: Config, package: DataPackage, progress: Progress | None) -> GooglePull | None:
+    if config.sources.google is None:
+        return None
+    from ..sources.google import pull_google
+
+    return pull_google(config, package, progress)
 
 
 def read_sources(config: Config, package: DataPackage, progress: Progress | None = None,
-                 only: set[str] | None = None) -> Intake:
+                 only: set[str] | None = None, google: GooglePull | None = None) -> Intake:
     """Read the configured workbooks into tables, in memory (no snapshot written).
 
     ``only``: the tables needed (their sheets alone are read; 报送信息 always, for the unit).
@@ -158,7 +178,12 @@ def read_sources(config: Config, package: DataPackage, progress: Progress | None
         raw_books.append(_read(path, config.root, keep))
         if progress:
             progress("读取报表", i, len(books))
+    google = google or _pull_google(config, package, progress)
+    if google is not None:  # each unit's Google spreadsheet, beside the xlsx folder
+        raw_books.extend(google.books)
     result = intake(package, ref_book, raw_books)
+    if google is not None:
+        result.findings.extend(google.findings)
     for path in others:
         result.findings.append(finding("ignored-file", file=_relative(path, config.root),
                                        detail=path.name))
@@ -194,6 +219,7 @@ def _write(
     digest: str,
     files: list[Path],
     folder: Path,
+    google: GooglePull | None = None,
 ) -> Snapshot:
     try:
         folder.mkdir(parents=True, exist_ok=True)
@@ -206,6 +232,11 @@ def _write(
             target = raw / _relative(path, config.root)
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(path, target)
+        if google is not None:  # what Google returned, as it came (values, sheet lists, errors)
+            (raw / "google").mkdir(parents=True, exist_ok=True)
+            for unit, data in google.raw.items():
+                _write_json(raw / "google" / f"{unit}.json", data)
+            _write_json(raw / "google" / "index.json", google.index())
         tables_dir = tmp / "tables"
         tables_dir.mkdir()
         for name, frame in result.tables.items():

@@ -1,0 +1,63 @@
+"""Input forms generated from the data package: one workbook per unit, plus templates.
+
+``spec.py`` describes a form as plain data (shared with the Google Sheets writer);
+``xlsx.py`` draws it; :func:`write_forms` writes a workspace's forms under ``forms/``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from ...config import Config
+from ...schema import DataPackage, load_package
+from .district import FormsError, load_district
+from .spec import District, FormSpec, blank_form, reference_form, unit_forms
+from .xlsx import write_form
+
+FORMS_DIR = "forms"
+TEMPLATES_DIR = "templates"
+Progress = Callable[[str, int, int], None]
+
+__all__ = ["FORMS_DIR", "FormsError", "forms_dir", "write_forms", "write_form", "write_templates"]
+
+
+def forms_dir(config: Config) -> Path:
+    """Where forms go by default: ``<workspace>/forms/``."""
+    return config.root / FORMS_DIR
+
+
+def write_templates(folder: Path, package: DataPackage | None = None,
+                    config: Config | None = None) -> list[Path]:
+    """``空白模板.xlsx`` and ``基础数据模板.xlsx`` in ``folder``."""
+    package = package or load_package()
+    district = None
+    if config is not None:
+        district = District(name=config.district, year=config.year)
+    specs: list[FormSpec] = [blank_form(package, district), reference_form(package, district)]
+    return [write_form(spec, folder / spec.file_name) for spec in specs]
+
+
+def write_forms(config: Config, *, unit: str | None = None, out: Path | None = None,
+                all_sheets: bool = False, package: DataPackage | None = None,
+                progress: Progress | None = None) -> list[Path]:
+    """Write each reporting unit's ``<单位代码>.xlsx`` (or only ``unit``'s) and the templates.
+
+    Returns the paths written, unit workbooks first.
+    """
+    package = package or load_package()
+    district = load_district(config, package)
+    if unit is not None and district.unit(unit) is None:
+        known = "、".join(u.code for u in district.units[:30])
+        raise FormsError(f"单位名录中没有单位代码 {unit}。已有的单位代码：{known}")
+    folder = out or forms_dir(config)
+    specs = unit_forms(package, district, unit=unit, all_sheets=all_sheets)
+    if not specs:
+        raise FormsError("单位名录中没有“是否报送月报”为“是”的单位，没有要生成的填报表格")
+    written = []
+    for i, spec in enumerate(specs, start=1):
+        written.append(write_form(spec, folder / spec.file_name))
+        if progress:
+            progress("生成填报表格", i, len(specs))
+    written += write_templates(folder / TEMPLATES_DIR, package, config)
+    return written
