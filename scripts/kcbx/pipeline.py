@@ -79,7 +79,7 @@ class BuildResult:
     snapshot: Snapshot
     pulled: bool
     report: Report
-    outputs: dict[str, Path] = field(default_factory=dict)
+    outputs: dict[str, Path | str] = field(default_factory=dict)  # label → where, or a status
 
 
 def build(config: Config, progress: Progress | None = None) -> BuildResult:
@@ -110,6 +110,11 @@ def build(config: Config, progress: Progress | None = None) -> BuildResult:
     feedback = write_feedback(config, snapshot, report, progress=progress)
     if feedback:
         outputs["各校反馈"] = feedback[0].parent
+    if config.sources.google is not None:
+        from .outputs.feedback.google import write_google_feedback
+
+        done = write_google_feedback(config, snapshot, report, progress=progress)
+        outputs["Google 表格反馈"] = f"{sum(1 for d in done if d.written)}/{len(done)} 所学校已写回"
     tables = Tables.build(package, snapshot.tables(), snapshot.files())
     made = write_reports(config, package, snapshot, tables, report, progress)
     outputs["月报表"] = made.monthly[0].parent if made.monthly else folder
