@@ -86,7 +86,8 @@ def build(config: Config, progress: Progress | None = None) -> BuildResult:
     """Run every stage that exists, writing private outputs under ``outputs``.
 
     pull → validate (JSON + HTML report) → feedback for each school → reports (月报表,
-    统计表, public aggregates).
+    统计表, public aggregates) → the published site (with the blank form templates, written
+    first if the workspace has none yet).
     """
     from .outputs import findings_html
     from .outputs.feedback import write_feedback
@@ -122,6 +123,14 @@ def build(config: Config, progress: Progress | None = None) -> BuildResult:
         outputs["统计表"] = made.tables
     if made.public:
         outputs["公开统计数据"] = made.public
+    from .outputs.forms import forms_dir, write_templates
+    from .outputs.site import build_site
+
+    templates = forms_dir(config) / "templates"
+    if not templates.is_dir():
+        write_templates(templates, package, config)
+    site = build_site(config, package=package, progress=progress)
+    outputs["网站"] = site.index
     return BuildResult(snapshot, pulled, report, outputs)
 
 

@@ -79,7 +79,9 @@ def public_tables(config: Config, frames: dict[str, pl.DataFrame]) -> tuple[dict
              "still_out": ["stage1", "stage2", "stage3", "stage4"]}
     progress, hidden = suppress(frames["progress"], counts, threshold,
                                 groups_for(frames["progress"], counts, parts))
-    home, home_groups = _with_district_row(config, frames["home_teaching"])
+    home = frames["home_teaching"]  # the district row first, then the units: one group
+    home_groups = [((0, "children"), [(i, "children") for i in range(1, home.height)])] \
+        if home.height else []
     home_public, hidden_home = suppress(home, ("children",), threshold, home_groups)
     # a share over children gives the hidden number away (23/27 weeks = 85.2 %): hide it too
     rows = {i for i, _ in hidden_home}
@@ -88,17 +90,6 @@ def public_tables(config: Config, frames: dict[str, pl.DataFrame]) -> tuple[dict
         for c in ("weekly_coverage", "handbook_complete"))
     out = {**frames, "progress": progress, "home_teaching": home_public}
     return out, len(hidden) + len(hidden_home)
-
-
-def _with_district_row(config: Config, home: pl.DataFrame) -> tuple[pl.DataFrame, list]:
-    """送教上门 with a district row first (its children = the sum: a suppression group)."""
-    if home.height == 0:
-        return home, []
-    total = dict.fromkeys(home.columns)
-    total.update(period=config.period, level="全区", township="全区",
-                 children=int(home["children"].sum()), visits=int(home["visits"].sum()))
-    frame = pl.concat([pl.DataFrame([total], schema=home.schema), home])
-    return frame, [((0, "children"), [(i, "children") for i in range(1, frame.height)])]
 
 
 def write_reports(config: Config, package: DataPackage, snapshot: Snapshot, tables: Tables,

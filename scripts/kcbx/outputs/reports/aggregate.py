@@ -123,7 +123,11 @@ def roll_up(units: pl.DataFrame, counts: tuple[str, ...]) -> pl.DataFrame:
 
 
 def home_teaching(config: Config, tables: Tables, report: Report) -> pl.DataFrame:
-    """送教上门 per delivering unit for the current term up to the pull date."""
+    """送教上门 for the current term up to the pull date: the district row, then each unit.
+
+    Weekly coverage counts, per child, the teaching weeks from the start of service (as
+    HOME-2 does) that have a visit.
+    """
     pulled = config.effective_pulled_on
     term = next((t for t in config.terms if t.start <= pulled <= t.end), None) or (
         max((t for t in config.terms if t.start <= pulled), key=lambda t: t.start, default=None))
@@ -132,40 +136,51 @@ def home_teaching(config: Config, tables: Tables, report: Report) -> pl.DataFram
     if term is not None:
         visits = visits.filter(pl.col("on").is_between(term.start, min(term.end, pulled)))
     weeks = [w for w in teaching_weeks(config, pulled)
-             if term is None or term.start <= w + dt.timedelta(days=6) and w <= term.end]
-    visited = (visits.select("_unit", "id_number",
-                             (pl.col("on") - pl.duration(days=pl.col("on").dt.weekday() - 1))
-                             .alias("_week")).unique()
-               .filter(pl.col("_week").is_in(weeks)))
-    per_child = students.select("_unit", "id_number").unique().join(
-        visited.group_by("_unit", "id_number").agg(pl.len().alias("_weeks_done")),
-        on=["_unit", "id_number"], how="left").with_columns(pl.col("_weeks_done").fill_null(0))
-    flagged = {(f.unit_code, f.file, f.sheet, f.row) for f in report.findings
-               if f.rule == "HOME-3"}
-    good_visit = pl.Series([
-        (u, fl, s, r) not in flagged for u, fl, s, r in
-        visits.select("_unit", "_file", "_sheet", "_row").iter_rows()], dtype=pl.Boolean)
+             if term is None or (term.start <= w + dt.timedelta(days=6) and w <= term.end)]
+    first = visits.group_by("_unit", "id_number").agg(pl.col("on").min().alias("_first"))
+    children = (students.select("_unit", "id_number", "started_on").unique(
+        subset=["_unit", "id_number"], keep="first")
+        .join(first, on=["_unit", "id_number"], how="left")
+        .with_columns(pl.coalesce("started_on", "_first").alias("_start")))
+    need = (children.join(pl.DataFrame({"_week": weeks}, schema={"_week": pl.Date}), how="cross")
+            .filter(pl.col("_start").is_not_null()
+                    & (pl.col("_week") + pl.duration(days=6) >= pl.col("_start"))))
+    visited = visits.select("_unit", "id_number", (pl.col("on") - pl.duration(
+        days=pl.col("on").dt.weekday() - 1)).alias("_week")).unique()
+    coverage = need.group_by("_unit").agg(pl.len().alias("_weeks")).join(
+        need.join(visited, on=["_unit", "id_number", "_week"], how="semi")
+        .group_by("_unit").agg(pl.len().alias("_done")), on="_unit", how="left")
+    flagged = {(f.unit_code, f.file, f.sheet, f.row) for f in report.findings if f.rule == "HOME-3"}
+    good_visit = pl.Series([(u, fl, s, r) not in flagged for u, fl, s, r in
+                            visits.select("_unit", "_file", "_sheet", "_row").iter_rows()],
+                           dtype=pl.Boolean)
     visits = visits.with_columns(good_visit.alias("_two_with_man"))
-    incomplete_rows = {(f.unit_code, f.file, f.sheet, f.row) for f in report.findings
-                       if f.rule.startswith("HOME-")}
-    incomplete_ids = _ids_at(tables, incomplete_rows)
-    by_unit = (per_child.group_by("_unit").agg(
-        pl.len().alias("children"), pl.col("_weeks_done").sum().alias("_done"),
-        (~pl.col("id_number").is_in(sorted(incomplete_ids))).sum().alias("_complete"))
+    incomplete = _ids_at(tables, {(f.unit_code, f.file, f.sheet, f.row) for f in report.findings
+                                  if f.rule.startswith("HOME-")})
+    by_unit = (children.group_by("_unit").agg(
+        pl.len().alias("children"),
+        (~pl.col("id_number").is_in(sorted(incomplete))).sum().alias("_complete"))
+        .join(coverage, on="_unit", how="left")
         .join(visits.group_by("_unit").agg(pl.len().alias("visits"),
                                            pl.col("_two_with_man").sum().alias("_good")),
               on="_unit", how="left")
-        .with_columns(pl.col("visits").fill_null(0), pl.col("_good").fill_null(0)))
-    n_weeks = len(weeks)
-    units = units_frame(tables).rename({"unit_code": "_unit"})
-    out = by_unit.join(units, on="_unit", how="left").with_columns(
-        _pct(pl.col("_done"), pl.col("children") * n_weeks).alias("weekly_coverage"),
+        .with_columns(pl.col(c).fill_null(0) for c in ("visits", "_good", "_weeks", "_done"))
+        .join(units_frame(tables).rename({"unit_code": "_unit"}), on="_unit", how="left")
+        .with_columns(pl.lit("单位").alias("level")).sort("_unit"))
+    sums = ("children", "_complete", "_weeks", "_done", "visits", "_good")
+    whole = by_unit.select(pl.col(c).sum() for c in sums).with_columns(
+        pl.lit("全区").alias("level"), pl.lit("全区").alias("township"),
+        pl.lit(None, dtype=pl.String).alias("_unit"), pl.lit(None, dtype=pl.String).alias("unit_name"))
+    out = pl.concat([whole, by_unit.select(whole.columns)], how="vertical_relaxed") \
+        if by_unit.height else by_unit.select(*sums, "level", "township", "_unit", "unit_name")
+    out = out.with_columns(
+        _pct(pl.col("_done"), pl.col("_weeks")).alias("weekly_coverage"),
         _pct(pl.col("_good"), pl.col("visits")).alias("two_with_man"),
         _pct(pl.col("_complete"), pl.col("children")).alias("handbook_complete"))
-    return out.rename({"_unit": "unit_code"}).sort("unit_code").select(
-        pl.lit(config.period).alias("period"), pl.lit("单位").alias("level"), "township",
-        "unit_code", "unit_name", pl.col("children").cast(pl.Int64),
-        pl.col("visits").cast(pl.Int64), "weekly_coverage", "two_with_man", "handbook_complete")
+    return out.rename({"_unit": "unit_code"}).select(
+        pl.lit(config.period).alias("period"), "level", "township", "unit_code", "unit_name",
+        pl.col("children").cast(pl.Int64), pl.col("visits").cast(pl.Int64),
+        "weekly_coverage", "two_with_man", "handbook_complete")
 
 
 def _pct(num: pl.Expr, den: pl.Expr) -> pl.Expr:

@@ -1,0 +1,24 @@
+"""Refresh the generated pages committed in the repo's ``site/`` (after changing the data
+package, the rules or a template): ``python -m kcbx.outputs.site``."""
+
+from __future__ import annotations
+
+import sys
+
+from .generate import repo_pages, write_pages
+from .locate import repo_root
+
+
+def main() -> int:
+    root = repo_root()
+    if root is None:
+        print("只能在 kcbx 源代码目录（可编辑安装）中更新网站的生成页面。", file=sys.stderr)
+        return 2
+    pages = repo_pages()
+    write_pages(root / "site", pages)
+    print(f"已更新 {len(pages)} 个生成页面：{root / 'site'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,196 @@
+"""Build a workspace's site: copy ``site/`` to a temporary folder, write the generated pages
+into the copy, run mkdocs, run the privacy gate, and only then replace ``config.site_path``.
+
+Nothing is ever written into the repo (or the installed package) from a workspace build, and
+a failed build or a refused gate leaves the previously published site exactly as it was.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass, field
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from ...config import Config
+from ...schema import DataPackage, load_package
+from .gate import check_counts, check_site
+from .generate import environment, forms_pages, reference_pages, status_pages, write_pages
+from .locate import USER_DICT, SiteError, site_sources
+from .searchfix import write_search_fix
+from .status import public_folder, read_public, small_counts
+
+Progress = Callable[[str, int, int], None]
+MARKER = ".kcbx-site"  # marks a folder kcbx published, so that rebuilding may replace it
+FORMS_TEMPLATES = ("forms", "templates")
+
+
+@dataclass
+class SiteResult:
+    path: Path  # the published site; open index.html
+    pages: int  # HTML pages built
+    generated: int  # generated Markdown pages (reference, forms, status)
+    has_status: bool  # the public aggregates package was found
+    forms: int  # form templates offered for download
+    seconds: float
+    warnings: list[str] = field(default_factory=list)  # what mkdocs warned about
+    search_fixed: bool = False  # Material's whole-word query fix applied (searchfix.py)
+
+    @property
+    def index(self) -> Path:
+        return self.path / "index.html"
+
+
+class _Collect(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+@contextmanager
+def _quiet_logs() -> Iterator[_Collect]:
+    """mkdocs' warnings collected (library code prints nothing); jieba's chatter silenced."""
+    collect = _Collect()
+    with suppress(ImportError):  # imported first: jieba sets its logger to DEBUG on import
+        import jieba  # noqa: F401
+    mk, jb = logging.getLogger("mkdocs"), logging.getLogger("jieba")
+    saved = (mk.propagate, mk.level, jb.level)
+    mk.addHandler(collect)
+    mk.propagate = False
+    mk.setLevel(logging.WARNING)
+    jb.setLevel(logging.WARNING)
+    try:
+        yield collect
+    finally:
+        mk.removeHandler(collect)
+        mk.propagate = saved[0]
+        mk.setLevel(saved[1])
+        jb.setLevel(saved[2])
+
+
+def form_templates(config: Config) -> list[Path]:
+    """The blank templates ``kcbx forms`` wrote, if any."""
+    folder = config.root.joinpath(*FORMS_TEMPLATES)
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith((".", "~$")))
+
+
+def mkdocs_config(source: Path, docs: Path, out: Path, district: str) -> dict[str, Any]:
+    """The repo's mkdocs.yml pointed at the temporary docs and output folders."""
+    cfg = yaml.safe_load(source.read_text(encoding="utf-8"))
+    cfg["docs_dir"] = str(docs)
+    cfg["site_dir"] = str(out)
+    if district:
+        cfg["site_name"] = f"{district}控辍保学工作指南"
+    for plugin in cfg.get("plugins", []):
+        if isinstance(plugin, dict) and "search" in plugin:
+            plugin["search"] = {**(plugin["search"] or {}), "jieba_dict_user": str(docs / USER_DICT)}
+    return cfg
+
+
+def run_mkdocs(config_file: Path) -> list[str]:
+    """``mkdocs build`` through its Python API; returns its warnings."""
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+    from mkdocs.exceptions import MkDocsException
+
+    with _quiet_logs() as logs:
+        try:
+            build(load_config(config_file=str(config_file)))
+        except MkDocsException as exc:
+            raise SiteError(f"网站构建失败（mkdocs）：{exc}") from None
+        except SystemExit as exc:
+            raise SiteError(f"网站构建失败（mkdocs 退出码 {exc.code}）：{'；'.join(logs.messages)}") from None
+    return logs.messages
+
+
+def _publish(out: Path, target: Path, work: Path) -> None:
+    if target.exists():
+        if not target.is_dir() or (any(target.iterdir()) and not (target / MARKER).is_file()):
+            raise SiteError(f"网站文件夹 {target} 已存在且不是 kcbx 生成的网站。为避免覆盖其中的文件，"
+                            "请在 kcbx.yml 中把 site 改为一个新的文件夹")
+        target.rename(work / "previous")
+    (out / MARKER).write_text("kcbx site build\n", encoding="utf-8")
+    out.rename(target)
+
+
+def build_site(config: Config, *, package: DataPackage | None = None,
+               progress: Progress | None = None, public: Path | None = None) -> SiteResult:
+    """Build and publish the workspace's site into ``config.site_path``.
+
+    Reads the public aggregates package (``<outputs>/public/``, or ``public``), the form
+    templates under ``<workspace>/forms/templates/``, and the data package. Raises
+    :class:`PrivacyError` (nothing published) when the gate finds personal data.
+    """
+    start = time.perf_counter()
+    package = package or load_package()
+    docs_src, mkdocs_src = site_sources()
+    target = config.site_path
+    target.parent.mkdir(parents=True, exist_ok=True)
+    data = read_public(public or public_folder(config))
+    if data is not None:
+        check_counts(small_counts(data, config.privacy.min_count), config.privacy.min_count)
+    forms = form_templates(config)
+    work = Path(tempfile.mkdtemp(prefix=".kcbx-site-", dir=target.parent))
+    try:
+        if progress:
+            progress("生成网站页面", 0, 1)
+        docs, out = work / "docs", work / "out"
+        shutil.copytree(docs_src, docs)
+        env = environment()
+        pages = {**reference_pages(env, package), **forms_pages(env, forms),
+                 **status_pages(env, data, district=config.district,
+                                min_count=config.privacy.min_count, progress=progress)}
+        write_pages(docs, pages)
+        search_fixed = write_search_fix(docs) is not None
+        for f in forms:
+            (docs / "forms" / "files").mkdir(parents=True, exist_ok=True)
+            shutil.copy2(f, docs / "forms" / "files" / f.name)
+        config_file = work / "mkdocs.yml"
+        config_file.write_text(yaml.safe_dump(mkdocs_config(mkdocs_src, docs, out, config.district),
+                                              allow_unicode=True, sort_keys=False), encoding="utf-8")
+        if progress:
+            progress("构建网站", 0, 1)
+        warnings = run_mkdocs(config_file)
+        if progress:
+            progress("隐私检查", 0, 1)
+        check_site(out, config, package)
+        html_pages = sum(1 for _ in out.rglob("*.html"))
+        _publish(out, target, work)
+        if progress:
+            progress("发布网站", 1, 1)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return SiteResult(target, html_pages, len(pages), data is not None, len(forms),
+                      time.perf_counter() - start, warnings, search_fixed)
+
+
+def make_server(folder: Path, host: str = "127.0.0.1", port: int = 8000) -> ThreadingHTTPServer:
+    """A static file server for the built site (``kcbx site serve``); call ``serve_forever``."""
+    if not (folder / "index.html").is_file():
+        raise SiteError(f"{folder} 中没有网站：请先运行 kcbx site build")
+
+    class Handler(SimpleHTTPRequestHandler):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, directory=str(folder), **kwargs)
+
+        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
+            pass
+
+    try:
+        return ThreadingHTTPServer((host, port), Handler)
+    except OSError as exc:
+        raise SiteError(f"无法在 {host}:{port} 上启动网站服务（{exc.strerror}）："
+                        "请换一个端口，如 --port 8001") from None

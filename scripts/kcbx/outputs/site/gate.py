@@ -1,0 +1,236 @@
+"""The privacy gate: nothing personal reaches the published site.
+
+Every file of the built site is scanned — pages, the search index (attributed to the page
+each entry comes from), scripts, styles, SVG, the sitemap (gzip too) and the XML inside
+xlsx/docx downloads — for
+
+* anything shaped like a 居民身份证号 or a phone number (mobile, or landline with its area
+  code), except the examples the data package's own hints give ("例：…", public text);
+* every value of every field marked ``pii`` in the schemas (names, IDs, phones, guardians,
+  送教地址) found in the workspace's latest snapshot tables.
+
+Text is compared after HTML entities, JSON ``\\uXXXX`` escapes and the zero-width spaces that
+the Chinese search segmentation inserts are undone. A hit raises :class:`PrivacyError`, whose
+Chinese message names each page; the caller then publishes nothing.
+"""
+
+from __future__ import annotations
+
+import gzip
+import html
+import json
+import re
+import zipfile
+from collections.abc import Iterator
+from contextlib import suppress
+from dataclasses import dataclass
+from pathlib import Path
+
+from ...config import Config
+from ...schema import DataPackage, schemas_dir
+from ...tables.snapshot import latest_snapshot, snapshots_dir
+from .locate import SiteError
+
+ID_NUMBER = re.compile(r"(?<![0-9])[1-9][0-9]{5}(?:18|19|20)[0-9]{2}(?:0[1-9]|1[0-2])"
+                       r"(?:0[1-9]|[12][0-9]|3[01])[0-9]{3}[0-9Xx](?![0-9])")
+MOBILE = re.compile(r"(?<![0-9])1[3-9][0-9]{9}(?![0-9])")
+LANDLINE = re.compile(r"(?<![0-9-])0[1-9][0-9]{1,2}-[0-9]{7,8}(?![0-9])")
+DIGIT_RUN = re.compile(r"[0-9][0-9Xx-]{5,}")
+EXAMPLE = re.compile(r"例：[^。；;\n\"<]*")
+INVISIBLE = re.compile("[\u00ad\u200b-\u200d\u2060\ufeff]")
+U_ESCAPE = re.compile(r"\\u([0-9a-fA-F]{4})")
+SKIP = {".png", ".jpg", ".jpeg", ".gif", ".ico", ".webp", ".woff", ".woff2", ".ttf", ".otf",
+        ".eot"}
+ZIPPED = {".xlsx", ".xlsm", ".docx", ".pptx", ".ods", ".odt", ".zip"}
+ESCAPED = {".js", ".json", ".map"}
+SHOWN = 12
+
+
+@dataclass(frozen=True)
+class Leak:
+    page: str  # the built file (or the page a search-index entry comes from)
+    what: str  # 身份证号 / 电话号码 / the field's title
+    source: str  # where the value is known from
+    sample: str  # masked, for the operator's console
+
+
+class PrivacyError(SiteError):
+    """The built site contains personal data: nothing was published (exit code 1)."""
+
+    exit_code = 1
+
+    def __init__(self, leaks: list[Leak], *, note: str = ""):
+        self.leaks = leaks
+        pages = sorted({leak.page for leak in leaks})
+        lines = [f"  · {leak.page}：{leak.what}“{leak.sample}”（{leak.source}）"
+                 for leak in leaks[:SHOWN]]
+        more = f"\n  ……共 {len(leaks)} 处" if len(leaks) > SHOWN else ""
+        super().__init__(
+            f"隐私检查未通过，网站没有发布：{len(pages)} 个页面或文件含有个人信息{note}：\n"
+            + "\n".join(lines) + more
+            + "\n请找出这些内容的来源（公开统计数据包、网站页面或表格模板），"
+              "删除后重新运行 kcbx site build。")
+
+
+def mask(value: str) -> str:
+    if len(value) <= 2:
+        return value[0] + "*"
+    if value[0].isdigit():
+        return value[:3] + "*" * (len(value) - 5) + value[-2:]
+    return value[0] + "*" * (len(value) - 2) + value[-1]
+
+
+def public_examples(package: DataPackage) -> list[str]:
+    """The "例：…" phrases of every hint in the private and public data packages."""
+    texts = [f.description for t in package.tables for f in t.fields]
+    public = json.loads((schemas_dir() / "public" / "datapackage.json").read_text(encoding="utf-8"))
+    texts += [f.get("description", "") for r in public["resources"] for f in r["schema"]["fields"]]
+    found = {m.group(0).strip() for text in texts for m in EXAMPLE.finditer(text)}
+    return sorted(found, key=len, reverse=True)
+
+
+def private_values(config: Config, package: DataPackage) -> dict[str, tuple[str, str]]:
+    """Every pii value of the latest snapshot → (field title, table and column it is from)."""
+    snap = latest_snapshot(snapshots_dir(config))
+    if snap is None:
+        return {}
+    known = set(snap.manifest.get("tables", []))
+    out: dict[str, tuple[str, str]] = {}
+    for table in package.tables:
+        fields = [f for f in table.fields if f.pii]
+        if not fields or table.name not in known:
+            continue
+        frame = snap.table(table.name)
+        for f in fields:
+            if f.name not in frame.columns:
+                continue
+            for value in frame[f.name].drop_nulls().unique().to_list():
+                value = INVISIBLE.sub("", str(value)).strip()
+                if len(value) >= 2 and value not in out:
+                    out[value] = (f.title, f"来自「{table.title}」的「{f.title}」列")
+    return out
+
+
+def trie_pattern(words: list[str]) -> str:
+    """One regex matching any of ``words`` (longest first), as a character trie."""
+    trie: dict[str, dict] = {}
+    for word in words:
+        node = trie
+        for ch in word:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def build(node: dict[str, dict]) -> str:
+        alts = [re.escape(ch) + build(child) for ch, child in sorted(node.items()) if ch]
+        if not alts:
+            return ""
+        if "" in node:
+            return "(?:" + "|".join(alts) + ")?"
+        return alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
+
+    return build(trie)
+
+
+class Scanner:
+    """Finds personal data in text; built once per site build."""
+
+    def __init__(self, private: dict[str, tuple[str, str]], examples: list[str]):
+        self.examples = examples
+        self.private = private
+        self.numbers = {v for v in private if re.fullmatch(r"[0-9Xx-]+", v)}
+        words = [v for v in private if v not in self.numbers]
+        self.words = re.compile(trie_pattern(words)) if words else None
+
+    def scan(self, text: str, page: str) -> list[Leak]:
+        text = INVISIBLE.sub("", text)
+        for example in self.examples:
+            if example in text:
+                text = text.replace(example, " ")
+        out: list[Leak] = []
+        seen: set[str] = set()
+
+        def add(value: str, what: str, source: str) -> None:
+            if value not in seen:
+                seen.add(value)
+                out.append(Leak(page, what, source, mask(value)))
+
+        for run in DIGIT_RUN.findall(text):
+            for candidate in (run, *run.split("-")):
+                if candidate in self.numbers:
+                    what, source = self.private[candidate]
+                    add(candidate, what, source)
+        for m in ID_NUMBER.finditer(text):
+            add(m.group(0), "身份证号", "号码格式")
+        for rx in (MOBILE, LANDLINE):
+            for m in rx.finditer(text):
+                add(m.group(0), "电话号码", "号码格式")
+        if self.words is not None:
+            for m in self.words.finditer(text):
+                what, source = self.private[m.group(0)]
+                add(m.group(0), what, source)
+        return out
+
+
+def _texts(path: Path, rel: str) -> Iterator[tuple[str, str]]:
+    """``(page, text)`` pieces of one built file, decoded for scanning."""
+    suffix = path.suffix.lower()
+    if suffix in SKIP:
+        return
+    data = path.read_bytes()
+    if suffix == ".gz":
+        with suppress(OSError, EOFError):
+            data = gzip.decompress(data)
+        suffix = Path(path.stem).suffix.lower()
+    if suffix in ZIPPED:
+        try:
+            with zipfile.ZipFile(path) as z:
+                for name in z.namelist():
+                    if name.endswith((".xml", ".rels", ".txt", ".csv")):
+                        yield f"{rel}（{name}）", html.unescape(z.read(name).decode("utf-8", "replace"))
+            return
+        except zipfile.BadZipFile:
+            pass
+    text = data.decode("utf-8", "replace")
+    if rel.startswith("search/search_index."):
+        index = _search_docs(text)
+        if index is not None:
+            for doc in index:
+                yield (f"{doc.get('location', '')}（搜索索引 {rel}）",
+                       html.unescape(f"{doc.get('title', '')} {doc.get('text', '')}"))
+            return
+    if suffix in ESCAPED:
+        text = U_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text)
+    yield rel, html.unescape(text)
+
+
+def _search_docs(text: str) -> list[dict] | None:
+    start = text.find("{")
+    try:
+        return json.loads(text[start:])["docs"] if start >= 0 else None
+    except (ValueError, KeyError, TypeError):
+        return None
+
+
+def scan_site(site: Path, scanner: Scanner) -> list[Leak]:
+    leaks: list[Leak] = []
+    for path in sorted(p for p in site.rglob("*") if p.is_file()):
+        rel = path.relative_to(site).as_posix()
+        for page, text in _texts(path, rel):
+            leaks += scanner.scan(text, page)
+    return leaks
+
+
+def check_site(site: Path, config: Config, package: DataPackage) -> None:
+    """Raise :class:`PrivacyError` when any file of the built ``site`` holds personal data."""
+    scanner = Scanner(private_values(config, package), public_examples(package))
+    leaks = scan_site(site, scanner)
+    if leaks:
+        raise PrivacyError(leaks)
+
+
+def check_counts(found: list[tuple[str, int, str, int]], min_count: int) -> None:
+    """Refuse a public package whose person counts were not suppressed below the threshold."""
+    if found:
+        leaks = [Leak(f"{file} 第{line}行", f"人数「{column}」", f"少于隐私阈值 {min_count}，应不公开",
+                      str(value)) for file, line, column, value in found]
+        raise PrivacyError(leaks, note="（公开统计数据包中有未隐藏的小人数，请重新运行 kcbx report）")
