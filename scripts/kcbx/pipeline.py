@@ -86,12 +86,15 @@ def build(config: Config, progress: Progress | None = None) -> BuildResult:
     """Run every stage that exists, writing private outputs under ``outputs``.
 
     pull → validate (JSON + HTML report) → feedback for each school → reports (月报表,
-    统计表, public aggregates) → the published site (with the blank form templates, written
+    统计表, public aggregates) → 送教手册 → the published site (with the blank form templates, written
     first if the workspace has none yet).
     """
     from .outputs import findings_html
     from .outputs.feedback import write_feedback
+    from .outputs.forms import forms_dir, write_templates
+    from .outputs.handbooks import compile_handbooks
     from .outputs.reports import write_reports
+    from .outputs.site import build_site
 
     package = load_package()
     snapshot, pulled = current_snapshot(config, package, progress)
@@ -123,9 +126,8 @@ def build(config: Config, progress: Progress | None = None) -> BuildResult:
         outputs["统计表"] = made.tables
     if made.public:
         outputs["公开统计数据"] = made.public
-    from .outputs.forms import forms_dir, write_templates
-    from .outputs.site import build_site
-
+    books = compile_handbooks(config, report=report, tables=tables, progress=progress)
+    outputs["送教手册"] = books.folder
     templates = forms_dir(config) / "templates"
     if not templates.is_dir():
         write_templates(templates, package, config)
