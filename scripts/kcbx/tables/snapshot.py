@@ -59,7 +59,9 @@ class Snapshot:
     def table(self, name: str) -> pl.DataFrame:
         file = self.path / "tables" / f"{name}.csv"
         frame = pl.read_csv(file, infer_schema=False, encoding="utf8")
-        return frame.with_columns(pl.col("_row").cast(pl.Int64))
+        # the file and sheet repeat on every row: categorical keeps a million rows small
+        return frame.with_columns(pl.col("_row").cast(pl.Int64),
+                                  pl.col("_file", "_sheet").cast(pl.Categorical))
 
     def tables(self, names: set[str] | None = None) -> dict[str, pl.DataFrame]:
         """The normalised tables (only ``names`` read from disk; the others empty)."""

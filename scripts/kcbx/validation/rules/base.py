@@ -165,19 +165,30 @@ def present_in(left: pl.DataFrame, right: pl.DataFrame, *, by_unit: bool = False
 
     By 身份证号 where the left row has one; by 姓名+出生日期+性别 where either side lacks
     it. With ``by_unit``, only rows of ``right`` whose ``_unit`` equals ``left[left_unit]``.
+    The 姓名 key is built only for the few rows that need it (memory at province scale).
     """
     scope = ["_unit"] if by_unit else []
-    lhs = left.with_row_index("_i").with_columns(person_key(left).alias("_pk"))
-    if by_unit and left_unit != "_unit":
-        lhs = lhs.with_columns(pl.col(left_unit).alias("_unit"))
-    r = right.with_columns(person_key(right).alias("_pk"))
-    ids = r.filter(pl.col("id_number").is_not_null()).select(*scope, "id_number").unique()
-    any_pk = r.filter(pl.col("_pk").is_not_null()).select(*scope, "_pk").unique()
-    noid_pk = r.filter(pl.col("id_number").is_null() & pl.col("_pk").is_not_null()) \
-        .select(*scope, "_pk").unique()
-    by_id = lhs.join(ids, on=[*scope, "id_number"], how="semi")["_i"]
-    by_pk_left_noid = lhs.filter(pl.col("id_number").is_null()).join(
-        any_pk, on=[*scope, "_pk"], how="semi")["_i"]
-    by_pk_right_noid = lhs.join(noid_pk, on=[*scope, "_pk"], how="semi")["_i"]
-    found = pl.concat([by_id, by_pk_left_noid, by_pk_right_noid]).unique()
-    return lhs["_i"].is_in(found.implode())
+    cols = [c for c in ("id_number", "name", "birth_date", "sex") if c in left.columns]
+    lhs = left.select(*cols, *([pl.col(left_unit).alias("_unit")] if by_unit else [])) \
+        .with_row_index("_i")
+    rhs = right.select(*[c for c in ("id_number", "name", "birth_date", "sex")
+                         if c in right.columns], *scope)
+    found = [lhs.join(rhs.filter(pl.col("id_number").is_not_null())
+                      .select(*scope, "id_number").unique(),
+                      on=[*scope, "id_number"], how="semi")["_i"]]
+    # rows without an ID on one side: match 姓名+出生日期+性别 against the other side
+    left_noid = lhs.filter(pl.col("id_number").is_null())
+    right_noid = rhs.filter(pl.col("id_number").is_null())
+    for small, other in ((left_noid, rhs), (right_noid, lhs)):
+        if small.height == 0:
+            continue
+        names = small["name"].drop_nulls().unique().implode() if "name" in small.columns else []
+        candidates = other.filter(pl.col("name").is_in(names)) if "name" in other.columns \
+            else other.head(0)
+        a = (small if small is left_noid else candidates)
+        b = (candidates if small is left_noid else small)
+        a = a.with_columns(person_key(a).alias("_pk")).filter(pl.col("_pk").is_not_null())
+        b = b.with_columns(person_key(b).alias("_pk")).select(*scope, "_pk").drop_nulls().unique()
+        found.append(a.join(b, on=[*scope, "_pk"], how="semi")["_i"])
+    hit = pl.concat(found).unique()
+    return lhs["_i"].is_in(hit.implode())

@@ -43,10 +43,14 @@ def _school_age(ctx: RuleContext) -> pl.Expr:
       template="「{sheet}」第{row}行「{column}」：这名学生（{who}）已在 {first} 登记。"
                "一人只能有一个学籍，请核实学生实际在哪所学校就读，由不在读的一方删除本行")
 def id3(ctx: RuleContext) -> list[Hits]:
-    roster = ctx.typed("roster")
-    keyed = (roster.with_columns(
-        pl.coalesce(pl.col("id_number"), person_key(roster)).alias("_key"))
-        .filter(pl.col("_key").is_not_null())
+    roster = ctx.typed("roster").select("_unit", "_file", "_sheet", "_row", "id_number", "name",
+                                        "birth_date", "sex")
+    with_id = roster.filter(pl.col("id_number").is_not_null()).with_columns(
+        pl.col("id_number").alias("_key"))
+    without = roster.filter(pl.col("id_number").is_null())
+    without = without.with_columns(person_key(without).alias("_key"))
+    keyed = (pl.concat([with_id, without], how="vertical")
+             .filter(pl.col("_key").is_not_null())
         .join(ctx.unit_order(), on="_unit", how="left")
         .sort(["_unit_order", "_row"], nulls_last=True))
     first = keyed.group_by("_key").agg(
