@@ -123,9 +123,11 @@ class Chromium:
         return None
 
     def open(self, url: str) -> None:
+        # Mark the page we leave: "complete" must come from the new page, not the old one.
+        self.evaluate("window.__kcbxLeaving = true")
         self.call("Page.navigate", {"url": url}, session=True)
-        time.sleep(0.2)
-        self.wait_for("document.readyState === 'complete' && location.href !== 'about:blank'")
+        self.wait_for("document.readyState === 'complete' && location.href !== 'about:blank'"
+                      " && !window.__kcbxLeaving")
 
     def screenshot(self, path: Path) -> Path:
         data = self.call("Page.captureScreenshot", {"format": "png"}, session=True)["data"]
@@ -137,9 +139,10 @@ class Chromium:
         self.wait_for("typeof document$ !== 'undefined'")  # Material's script has started
         query = "[...document.querySelectorAll('.md-search-result__item > a')].map(a => a.href)"
         links: list[str] = []
-        for _ in range(3):  # the worker may still be loading the index on a busy machine
+        for attempt in range(8):  # the worker may still be loading the index on a busy machine
             self.evaluate("(() => { const i = document.querySelector('input.md-search__input');"
                           " i.value = ''; i.dispatchEvent(new Event('input')); i.focus(); })()")
+            time.sleep(0.5 * attempt)
             self.call("Input.insertText", {"text": words}, session=True)
             links = self.wait_for(query, timeout=10) or []
             if links:
