@@ -68,10 +68,14 @@ def column_text(values: list[Any], field: Field) -> pl.Series:
 def normalise_series(series: pl.Series, field: Field) -> pl.Series:
     """Column-wide normalisation that depends on the field (dates, months, enums, IDs)."""
     if field.type == "date":
-        iso = series.str.replace(_DATE_TEXT, "$1-$2-$3").str.to_date("%Y-%m-%d", strict=False)
-        series = pl.select(
-            pl.when(iso.is_not_null()).then(iso.dt.to_string("%Y-%m-%d")).otherwise(series)
-        ).to_series().alias(field.name)
+        # most cells are ISO already (date cells); only the rest go through the text formats
+        done = series.str.contains(r"^\d{4}-\d{2}-\d{2}$").fill_null(True)
+        if not done.all():
+            iso = series.str.replace(_DATE_TEXT, "$1-$2-$3").str.to_date("%Y-%m-%d", strict=False)
+            series = pl.select(
+                pl.when(done | iso.is_null()).then(series)
+                .otherwise(iso.dt.to_string("%Y-%m-%d"))
+            ).to_series().alias(field.name)
     elif field.pattern and field.pattern.startswith("^[0-9]{4}-(0[1-9]"):
         series = _month(series)
     if field.is_id_number:

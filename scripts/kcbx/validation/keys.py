@@ -59,7 +59,8 @@ def _duplicates(out: list[Finding], table: Table, text: pl.DataFrame, names: lis
     else:
         keyed = keyed.with_columns(pl.concat_str([pl.col(n) for n in names], separator="/")
                                    .alias("_key"))
-    dups = keyed.filter(pl.struct("_key", *(scope or [])).is_duplicated())
+    key = pl.struct("_key", *scope).is_duplicated() if scope else pl.col("_key").is_duplicated()
+    dups = keyed.filter(key)
     if dups.height == 0:
         return
     places: dict[tuple, list[dict]] = {}

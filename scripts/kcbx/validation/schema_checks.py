@@ -185,7 +185,8 @@ def _ids(out: list[Finding], table: Table, text: pl.DataFrame, typed: pl.DataFra
     for f in table.fields:
         if not f.is_id_number:
             continue
-        ok = idnumber.screen(pl.col(f.name))
+        text = text.with_columns(idnumber.screen(pl.col(f.name)).alias("_ok"))  # once per field
+        ok = pl.col("_ok")
         suspects = text.filter(pl.col(f.name).is_not_null() & ~ok)
         reasons = {v: idnumber.problem(v) for v in suspects[f.name].unique().to_list()}
         bad = suspects.filter(pl.col(f.name).is_in([k for k, v in reasons.items() if v]))
