@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from openpyxl.utils import get_column_letter
+
 from ...config import Config
 from ...findings import ERROR, WARNING, Finding, Report
 from ...sources.google import GoogleClient, GoogleSetupError, open_client, spreadsheet_url, workbook_from_raw
@@ -321,7 +323,7 @@ def _results_cells(sheet_id: int, title: str, snapshot: str, findings: list[Find
         link = _text("")
         props = sheets.get(place.sheet) if place else None
         if place is not None and props is not None:
-            a1 = f"{_letters(place.column)}{place.row}"
+            a1 = f"{get_column_letter(place.column)}{place.row}"
             link = _text("", colour=LINK_COLOUR)  # our own formula: a sheet id and a cell, nothing else
             link["userEnteredValue"] = {
                 "formulaValue": f'=HYPERLINK("#gid={int(props["sheetId"])}&range={a1}","转到 {a1}")'}
@@ -339,9 +341,3 @@ def _column_widths(sheet_id: int) -> list[dict[str, Any]]:
         "properties": {"pixelSize": w}, "fields": "pixelSize"}} for i, w in enumerate(WIDTHS)]
 
 
-def _letters(col: int) -> str:
-    out = ""
-    while col:
-        col, rem = divmod(col - 1, 26)
-        out = chr(65 + rem) + out
-    return out

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from openpyxl.utils import get_column_letter
 
 from ...config import Config
 from ...errors import KcbxError
@@ -270,7 +271,7 @@ def _data_sheet(sheet: SheetSpec, sheet_id: int) -> list[dict[str, Any]]:
                 "range": data, "cell": {"userEnteredFormat": {"numberFormat": number_format}},
                 "fields": "userEnteredFormat.numberFormat"}})
         if col.validation is not None:
-            cell = f"{_letters(c + 1)}{sheet.first_data_row}"
+            cell = f"{get_column_letter(c + 1)}{sheet.first_data_row}"
             out.append({"setDataValidation": {"range": data, "rule": validation_rule(col.validation, cell)}})
     if sheet.rows:  # prefilled (报送信息: 单位代码, 报送月份), after the formats: kept as text
         rows = [[_cell(v) if v is not None else {} for v in row] for row in sheet.rows]
@@ -356,9 +357,3 @@ def _widths(sheet_id: int, widths: Any) -> list[dict[str, Any]]:
         "properties": {"pixelSize": int(w * 7 + 12)}, "fields": "pixelSize"}} for c, w in enumerate(widths)]
 
 
-def _letters(col: int) -> str:
-    out = ""
-    while col:
-        col, rem = divmod(col - 1, 26)
-        out = chr(65 + rem) + out
-    return out

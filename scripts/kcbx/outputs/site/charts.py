@@ -42,7 +42,9 @@ class LineSeries:
 
 
 @dataclass
-class LineChart:
+class _Canvas:
+    """What every chart has: its id and title, size, plot margins and the x axis."""
+
     id: str
     title: str
     width: int
@@ -52,8 +54,12 @@ class LineChart:
     top: float
     bottom: float
     x_ticks: list[Tick]
-    y_ticks: list[Tick]
-    series: list[LineSeries]
+
+
+@dataclass
+class LineChart(_Canvas):
+    y_ticks: list[Tick] = field(default_factory=list)
+    series: list[LineSeries] = field(default_factory=list)
     legend: list[tuple[str, int, float]] = field(default_factory=list)
     kind: str = "line"
 
@@ -82,17 +88,8 @@ class BarRow:
 
 
 @dataclass
-class BarChart:
-    id: str
-    title: str
-    width: int
-    height: int
-    left: float
-    right: float
-    top: float
-    bottom: float
-    x_ticks: list[Tick]
-    rows: list[BarRow]
+class BarChart(_Canvas):
+    rows: list[BarRow] = field(default_factory=list)
     legend: list[tuple[str, int, float]] = field(default_factory=list)
     kind: str = "bar"
 
