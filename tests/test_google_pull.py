@@ -338,18 +338,15 @@ def test_credentials_come_from_option_env_config_then_default(tmp_path, monkeypa
 
 
 def test_credentials_inside_the_code_repository_are_refused(tmp_path):
-    from pathlib import Path
+    from kcbx.sources import google
 
-    import kcbx
-
-    repo = Path(kcbx.__file__).resolve().parents[2]
-    inside = repo / "tests" / "credentials-test-should-not-exist.json"
-    assert not inside.exists()
+    repo = tmp_path / "some-repo"
+    (repo / ".git").mkdir(parents=True)
+    inside = repo / "keys" / "credentials.json"
     with pytest.raises(GoogleSetupError, match="代码仓库"):
-        # the refusal comes before the file is read: nothing is written into the repository
-        from kcbx.sources import google
-
+        # the refusal comes before the file is read: the file need not even exist
         google._refuse_repo(inside)
+    google._refuse_repo(tmp_path / "outside" / "credentials.json")  # not in a repository: fine
     client_secrets = tmp_path / "client.json"
     client_secrets.write_text(json.dumps({"installed": {"client_id": "x"}}), encoding="utf-8")
     import gspread

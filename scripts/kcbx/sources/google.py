@@ -107,15 +107,13 @@ def credentials_path(config: Config | None, explicit: str | Path | None = None) 
 
 
 def _refuse_repo(path: Path) -> None:
-    """Credentials never live in kcbx's own code repository (they would end up in git)."""
-    repo = Path(__file__).resolve().parents[3]
-    if (repo / "pyproject.toml").is_file() and (repo / "scripts" / "kcbx").is_dir():
-        try:
-            path.resolve().relative_to(repo)
-        except ValueError:
-            return
-        raise GoogleSetupError(f"凭据文件 {path} 在 kcbx 代码仓库中，可能被提交到 git。"
-                               "请把它移到仓库之外（如区工作文件夹或用户目录），并吊销已泄露的密钥")
+    """Credentials never live in a git repository — kcbx's own or any other — where they
+    would end up in a commit. Checked before the file is read."""
+    for folder in path.resolve().parents:
+        if (folder / ".git").exists():
+            raise GoogleSetupError(
+                f"凭据文件 {path} 在 git 代码仓库 {folder} 中，可能被提交到 git。请把它移到仓库之外"
+                "（如区工作文件夹或用户目录）；如已提交过，请吊销这个密钥")
 
 
 def load_credentials(path: Path) -> tuple[Any, str | None, str]:
