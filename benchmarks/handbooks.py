@@ -30,9 +30,9 @@ from common import timed
 
 from kcbx.config import load_config
 from kcbx.demo import write_demo
+from kcbx.outputs.fonts import resolve_fonts
 from kcbx.outputs.handbooks import build_records, write_handbooks
 from kcbx.outputs.handbooks.data import TABLES, dated
-from kcbx.outputs.handbooks.fonts import resolve_fonts
 from kcbx.outputs.handbooks.pdf import render_pdf
 from kcbx.pipeline import current_snapshot
 from kcbx.schema import load_package

@@ -27,9 +27,9 @@ from district import KIDS, SCHOOL1, VISIT_DATES, District
 from kcbx.cli import cli
 from kcbx.config import load_config
 from kcbx.demo import write_demo
+from kcbx.outputs.fonts import FontError, FontSet, resolve_fonts
 from kcbx.outputs.handbooks import HandbookError, build_records, compile_handbooks, write_handbooks
 from kcbx.outputs.handbooks.data import TABLES, cjk_punctuation
-from kcbx.outputs.handbooks.fonts import FontSet, resolve_fonts
 from kcbx.outputs.handbooks.pdf import render_pdf
 from kcbx.pipeline import current_snapshot, validate
 from kcbx.schema import load_package
@@ -224,10 +224,12 @@ def test_a_typst_warning_is_an_error(clean) -> None:
 
 def test_fonts_from_kcbx_yml(clean, tmp_path: Path) -> None:
     config, _, _ = clean
-    with pytest.raises(HandbookError, match="不存在"):
+    with pytest.raises(FontError, match="不存在"):
         resolve_fonts(config.with_overrides(fonts=["没有这个字体.ttf"]), tmp_path)
+    with pytest.raises(HandbookError, match="不存在"):  # as compiling handbooks reports it
+        compile_handbooks(config.with_overrides(fonts=["没有这个字体.ttf"]), formats=("pdf",))
     (tmp_path / "empty").mkdir()
-    with pytest.raises(HandbookError, match="没有可用的字体文件"):
+    with pytest.raises(FontError, match="没有可用的字体文件"):
         resolve_fonts(config.with_overrides(fonts=[str(tmp_path / "empty")]), tmp_path)
     serif = resolve_fonts(config, tmp_path).files[0]
     named = resolve_fonts(config.with_overrides(fonts=[serif]), tmp_path / "cache")

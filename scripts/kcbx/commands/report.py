@@ -19,7 +19,7 @@ def command(config: Config, whole_year: bool) -> None:
 
     \b
     输出（在配置的 outputs 文件夹中）：
-      reports/<月份>/月报表/     各单位、各乡镇、全区的失学辍学（疑似辍学）学生月报表
+      reports/<月份>/月报表/     各单位、各乡镇、全区的失学辍学（疑似辍学）学生月报表（xlsx、PDF）
       reports/<月份>/<月份>_统计表.xlsx   报送情况、控辍保学进展、送教上门、数据质量
       public/                  网站读取的公开统计数据（不含个人信息，小于阈值的人数不公开）
       reports/<年>_年度总结.xlsx  加 --year 时：全年各月汇总和各单位逐月报送情况
@@ -36,7 +36,8 @@ def command(config: Config, whole_year: bool) -> None:
         return
     with progress_bar() as progress:
         result = reports(config, progress=progress)
-    console.print(f"月报表 {len(result.monthly)} 份：{result.monthly[0].parent if result.monthly else '—'}")
+    console.print(f"月报表 {len(result.monthly)} 份（xlsx 和 PDF）："
+                  f"{result.monthly[0].parent if result.monthly else '—'}")
     console.print(f"统计表：{result.tables}")
     console.print(f"公开统计数据：{result.public}（隐藏了 {result.hidden} 个小于 "
                   f"{config.privacy.min_count} 的人数）")

@@ -22,9 +22,10 @@ from typing import Any
 
 from ...config import Config
 from ...findings import Report
+from ..fonts import FontError, FontSet, missing_chars, resolve_fonts
+from ..typeset import write_atomic
 from .data import TABLES, ChildRecord, HandbookError, build_records
-from .fonts import FontSet, missing_chars, resolve_fonts
-from .pdf import TEMPLATE, combine, render_pdf, write_atomic
+from .pdf import TEMPLATE, combine, render_pdf
 from .word import render_docx
 
 Progress = Callable[[str, int, int], None]
@@ -182,7 +183,10 @@ def write_handbooks(config: Config, records: list[ChildRecord], *,
         raise HandbookError(f"不支持的格式：{'、'.join(unknown) or '（空）'}。可选 pdf、docx")
     folder = config.outputs_path / "handbooks"
     folder.mkdir(parents=True, exist_ok=True)
-    fonts = resolve_fonts(config, folder / ".fonts") if "pdf" in formats else None
+    try:
+        fonts = resolve_fonts(config, folder / ".fonts") if "pdf" in formats else None
+    except FontError as exc:
+        raise HandbookError(str(exc)) from None
     renderers = {fmt: _renderer_hash(fmt, fonts) if fonts or fmt == "docx" else ""
                  for fmt in formats}
     manifest_path = folder / MANIFEST
@@ -212,7 +216,10 @@ def write_handbooks(config: Config, records: list[ChildRecord], *,
             result.unchanged += 1
             continue
         if fonts is not None and "pdf" in targets:
-            missing = missing_chars(fonts, list(_strings(rec.data)))
+            try:
+                missing = missing_chars(fonts, list(_strings(rec.data)))
+            except FontError as exc:
+                raise HandbookError(str(exc)) from None
             if missing:
                 failed[rec.manifest_key] = (f"字体（{fonts.source}）中没有这些字：{''.join(missing[:20])}。"
                                             "请在 kcbx.yml 的 fonts 中加入含这些字的字体")

@@ -8,63 +8,21 @@ family, for one) is an error, so a PDF is never written with the wrong or missin
 from __future__ import annotations
 
 import datetime as dt
-import json
 import os
 import tempfile
 from pathlib import Path
 from typing import Any
 
+from ..fonts import FontSet
+from ..typeset import compile_pdf
 from .data import HandbookError, dated
-from .fonts import FontSet
 
 TEMPLATE = Path(__file__).with_name("handbook.typ")
 
-_compilers: dict[tuple[str, ...], Any] = {}
-
-
-def _compiler(fonts: FontSet) -> Any:
-    import typst
-
-    key = fonts.folders
-    if key not in _compilers:
-        book = typst.Fonts(include_system_fonts=False, include_embedded_fonts=False,
-                           font_paths=list(fonts.folders))
-        _compilers[key] = typst.Compiler(TEMPLATE, root=TEMPLATE.parent, font_paths=book,
-                                         ignore_system_fonts=True)
-    return _compilers[key]
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def render_pdf(data: dict[str, Any], fonts: FontSet, compiled_on: dt.date) -> bytes:
     """The PDF of one record; the same data and fonts give the same bytes."""
-    import typst
-
     payload = {**dated(data, compiled_on), "fonts": fonts.families()}
-    stamp = dt.datetime(compiled_on.year, compiled_on.month, compiled_on.day,
-                        tzinfo=dt.timezone(dt.timedelta(hours=8)))
-    try:
-        pdf, warnings = _compiler(fonts).compile_with_warnings(
-            format="pdf", sys_inputs={"data": json.dumps(payload, ensure_ascii=False)},
-            timestamp=stamp)
-    except typst.TypstError as exc:
-        raise HandbookError(f"送教手册模板编译失败（{exc.message}）。"
-                            "这是 kcbx 的问题，请联系技术支持") from None
-    if warnings:
-        text = "；".join(w.message for w in warnings)
-        raise HandbookError(f"排版时出现问题：{text}。为避免印出缺字的手册，没有生成 PDF。"
-                            "请检查 kcbx.yml 中 fonts 指定的字体是否含简体中文")
-    return pdf
+    return compile_pdf(TEMPLATE, payload, fonts, compiled_on, error=HandbookError, what="送教手册")
 
 
 def combine(parts: list[Path], target: Path, *, duplex: bool = True) -> int:

@@ -14,14 +14,15 @@ from ...findings import Report
 from ...schema import DataPackage
 from ...tables import Snapshot
 from ...validation import Tables, submitted_units
-from . import aggregate, monthly, tables_xlsx
+from . import aggregate, monthly, pdf, tables_xlsx
 from .public import PUBLIC, read_public, write_public
 from .suppress import groups_for, suppress
 
 
 @dataclass
 class ReportsResult:
-    monthly: list[Path] = field(default_factory=list)
+    monthly: list[Path] = field(default_factory=list)  # xlsx
+    monthly_pdf: list[Path] = field(default_factory=list)
     tables: Path | None = None
     public: Path | None = None
     year: Path | None = None
@@ -99,8 +100,12 @@ def write_reports(config: Config, package: DataPackage, snapshot: Snapshot, tabl
     submitted = submitted_units(tables, snapshot.files(), config.period)
     folder = config.outputs_path / "reports" / config.period
     reports = monthly.monthly_reports(config, tables, report, submitted)
+    fonts = pdf.fonts_for(config, config.outputs_path / "reports")
+    today = config.effective_pulled_on
     for i, item in enumerate(reports, 1):
         result.monthly.append(monthly.write_xlsx(item, folder / "月报表" / f"{item.file_stem}.xlsx"))
+        result.monthly_pdf.append(pdf.write_pdf(item, folder / "月报表" / f"{item.file_stem}.pdf",
+                                                fonts, today))
         if progress:
             progress("月报表", i, len(reports))
     frames = build_tables(config, tables, report, submitted)

@@ -17,8 +17,12 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from ...config import Config
-from .data import HandbookError
+from ..config import Config
+from ..errors import KcbxError
+
+
+class FontError(KcbxError):
+    """No usable Chinese font for a printed document (handbooks, monthly reports)."""
 
 FONT_SUFFIXES = (".ttf", ".otf", ".ttc", ".otc")
 WINDOWS_FONTS = (Path(r"C:\Windows\Fonts\simsun.ttc"), Path(r"C:\Windows\Fonts\simhei.ttf"))
@@ -123,24 +127,25 @@ def _package_fonts() -> FontSet | None:
 
 
 def resolve_fonts(config: Config, cache: Path) -> FontSet:
-    """The fonts to use, or a :class:`HandbookError` saying how to get one."""
+    """The fonts to use, or a :class:`FontError` saying how to get one."""
     if config.fonts:
         paths = [config.path(p) for p in config.fonts]
         absent = [str(p) for p in paths if not p.exists()]
         if absent:
-            raise HandbookError(f"kcbx.yml 的 fonts 中的字体文件或文件夹不存在：{'、'.join(absent)}。"
+            raise FontError(f"kcbx.yml 的 fonts 中的字体文件或文件夹不存在：{'、'.join(absent)}。"
                                 "请核对路径（相对路径从 kcbx.yml 所在文件夹算起）")
         found = _from_files(_files_in(paths), cache, "kcbx.yml 中 fonts 指定的字体")
         if found is None:
-            raise HandbookError("kcbx.yml 的 fonts 中没有可用的字体文件（.ttf、.otf、.ttc）。"
+            raise FontError("kcbx.yml 的 fonts 中没有可用的字体文件（.ttf、.otf、.ttc）。"
                                 "请指定含简体中文的字体，如 C:\\Windows\\Fonts\\simsun.ttc")
         return found
     found = _package_fonts()
     if found is None and sys.platform == "win32":
         found = _from_files([f for f in WINDOWS_FONTS if f.is_file()], cache, "Windows 宋体、黑体")
     if found is None:
-        raise HandbookError(
-            "找不到送教手册要用的中文字体。请重新安装 kcbx（会一并安装 pylopdf-fonts-zh-cn 字体包："
+        raise FontError(
+            "找不到打印文件（送教手册、月报表）要用的中文字体。请重新安装 kcbx"
+            "（会一并安装 pylopdf-fonts-zh-cn 字体包："
             "pip install pylopdf-fonts-zh-cn），或在 kcbx.yml 中用 fonts 指定含简体中文的字体文件，"
             "如 fonts: [C:\\Windows\\Fonts\\simsun.ttc, C:\\Windows\\Fonts\\simhei.ttf]")
     return found
@@ -161,7 +166,7 @@ def coverage(files: tuple[str, ...]) -> frozenset[int]:
             else:
                 chars.update(TTFont(f, lazy=True).getBestCmap() or {})
         except (TTLibError, OSError, KeyError) as exc:
-            raise HandbookError(f"字体文件 {f} 无法读取（{exc}）。请换一个字体文件") from None
+            raise FontError(f"字体文件 {f} 无法读取（{exc}）。请换一个字体文件") from None
     return frozenset(chars)
 
 

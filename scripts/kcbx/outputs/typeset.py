@@ -1,0 +1,62 @@
+"""typst for every printed document: a template fed its data as JSON (``sys.inputs.data``,
+never pasted into markup) with the Chinese fonts of :mod:`.fonts`. Each process keeps one
+compiler per template and fonts; any typst warning (an unknown font family, for one) is an
+error, so a PDF is never written with the wrong or a missing font."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from ..errors import KcbxError
+from .fonts import FontSet
+
+_compilers: dict[tuple[str, tuple[str, ...]], Any] = {}
+
+
+def _compiler(template: Path, fonts: FontSet) -> Any:
+    import typst
+
+    key = (str(template), fonts.folders)
+    if key not in _compilers:
+        book = typst.Fonts(include_system_fonts=False, include_embedded_fonts=False,
+                           font_paths=list(fonts.folders))
+        _compilers[key] = typst.Compiler(template, root=template.parent, font_paths=book,
+                                         ignore_system_fonts=True)
+    return _compilers[key]
+
+
+def compile_pdf(template: Path, payload: dict[str, Any], fonts: FontSet, on: dt.date, *,
+                error: type[KcbxError], what: str) -> bytes:
+    """The PDF of ``payload`` through ``template``; same data and fonts give the same bytes."""
+    import typst
+
+    stamp = dt.datetime(on.year, on.month, on.day, tzinfo=dt.timezone(dt.timedelta(hours=8)))
+    try:
+        pdf, warnings = _compiler(template, fonts).compile_with_warnings(
+            format="pdf", sys_inputs={"data": json.dumps(payload, ensure_ascii=False)},
+            timestamp=stamp)
+    except typst.TypstError as exc:
+        raise error(f"{what}模板编译失败（{exc.message}）。这是 kcbx 的问题，请联系技术支持") from None
+    if warnings:
+        text = "；".join(w.message for w in warnings)
+        raise error(f"排版时出现问题：{text}。为避免印出缺字的{what}，没有生成 PDF。"
+                    "请检查 kcbx.yml 中 fonts 指定的字体是否含简体中文")
+    return pdf
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write bytes so that a reader never sees half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
