@@ -12,8 +12,8 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from ..findings import ERROR, KINDS, WARNING, Report
-from ..validation.rules import REGISTRY
+from ..findings import ERROR, WARNING, Report
+from ..validation.rules import rule_title
 
 _env = Environment(loader=PackageLoader("kcbx.outputs", "templates"),
                    autoescape=select_autoescape(["html", "j2"]), trim_blocks=True,
@@ -21,9 +21,7 @@ _env = Environment(loader=PackageLoader("kcbx.outputs", "templates"),
 
 
 def _title(rule: str) -> str:
-    if rule in REGISTRY:
-        return REGISTRY[rule].title
-    return KINDS[rule].title if rule in KINDS else rule
+    return rule_title(rule).removeprefix(f"{rule} ")
 
 
 def render(report: Report, *, district: str, period: str) -> str:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ...findings import Finding
+from ...findings import KINDS, Finding
 from . import cases, focus, home, people, reporting  # noqa: F401 - registers the rules
 from .base import REGISTRY, Rule, RuleContext
 from .focus import focus_rows
@@ -16,7 +16,7 @@ ORDER = ["ID-1", "ID-2", "ID-3", "AGE-1", "AGE-2", "MATCH-1", "MATCH-2", "MATCH-
          "REP-1", "REP-2", "REP-3", "REP-4", "STEP-1", "STEP-2", "STEP-3", "CARE-1",
          "HOME-1", "HOME-2", "HOME-3", "HOME-4", "HOME-5", "HOME-6", "CHG-1", "FOCUS-1"]
 
-__all__ = ["RuleContext", "catalogue", "focus_rows", "rules", "run_rules"]
+__all__ = ["RuleContext", "catalogue", "focus_rows", "rule_title", "rules", "run_rules"]
 
 
 def rules() -> list[Rule]:
@@ -29,6 +29,14 @@ def run_rules(ctx: RuleContext, only: set[str] | None = None) -> list[Finding]:
         if only is None or r.id in only:
             out.extend(r.run(ctx))
     return out
+
+
+def rule_title(rule: str) -> str:
+    """The Chinese name of a rule ID or a schema error kind, for people (e.g. ``HOME-3`` →
+    ``HOME-3 两人同行，至少一名男教师``; ``enum-error`` → ``不是可选项``)."""
+    if rule in REGISTRY:
+        return f"{rule} {REGISTRY[rule].title}"
+    return KINDS[rule].title if rule in KINDS else rule
 
 
 def catalogue() -> list[dict[str, Any]]:
