@@ -174,7 +174,7 @@ def test_gate_finds_personal_data_in_every_kind_of_file(demo, tmp_path: Path):
     site = tmp_path / "site"
     (site / "search").mkdir(parents=True)
     (site / "forms").mkdir()
-    (site / "ok.html").write_text("<p>例：13800000000或0791-86000000，例：11010120150301004X，"
+    (site / "ok.html").write_text("<p>例：13800000000或0791-86000000，例：990101201503010043，"
                                   "控辍保学 2022-10 共 1997 人</p>", encoding="utf-8")
     (site / "id.html").write_text(f"<td>{ids[0]}</td>", encoding="utf-8")
     (site / "student-no.html").write_text("<td>G110101201201190014</td>", encoding="utf-8")
