@@ -230,8 +230,7 @@ def default_titles(config: Config, package: DataPackage) -> TitlesFor:
     unit fills, from 单位名录 and 网格), else every submitted table."""
     every = [t.title for t in package.submitted_tables]
     try:
-        from ..outputs.forms.district import load_district
-        from ..outputs.forms.spec import unit_tables
+        from ..district import load_district, unit_tables
 
         district = load_district(config, package)
     except (ImportError, KcbxError):

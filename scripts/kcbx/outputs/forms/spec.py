@@ -25,6 +25,16 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from ...district import (  # noqa: F401 - part of the spec's vocabulary
+    HOME_TYPES,
+    HOME_WORKBOOK,
+    SCHOOL_TABLES,
+    SCHOOL_TYPES,
+    District,
+    GridGroup,
+    UnitInfo,
+    unit_tables,
+)
 from ...schema import DataPackage, Field, Table
 
 # Validation kinds (Excel type / Google condition):
@@ -51,10 +61,6 @@ CELL = "{cell}"
 CHECK_CHARS = "10X98765432"  # GB 11643: index = weighted sum mod 11
 
 # Unit types that keep a 学籍 roster (学校线 tables); the others file only cover/台账/帮扶.
-SCHOOL_TYPES = frozenset({"直属学校", "小学", "初中", "九年一贯制学校", "教学点", "特殊教育学校"})
-HOME_TYPES = frozenset({"特殊教育学校"})
-SCHOOL_TABLES = ("roster", "absences", "changes")
-HOME_WORKBOOK = "home"
 INSTRUCTIONS = "填报说明"
 
 # Rows that carry formats and validations (the sheet stays editable below them too).
@@ -167,44 +173,6 @@ class FormSpec:
         return [s.table for s in self.sheets]
 
 
-# --- the district, as the forms need it --------------------------------------------------
-
-
-@dataclass(frozen=True)
-class UnitInfo:
-    code: str
-    name: str
-    type: str
-    must_report: bool
-
-
-@dataclass(frozen=True)
-class GridGroup:
-    township: str
-    village: str
-    group: str
-    unit_code: str
-
-
-@dataclass(frozen=True)
-class District:
-    """What forms take from a workspace: names, the reference tables, who 送教."""
-
-    name: str | None = None
-    period: str | None = None  # YYYY-MM, prefilled in 报送信息
-    year: int | None = None
-    units: tuple[UnitInfo, ...] = ()
-    grid: tuple[GridGroup, ...] = ()
-    home_units: frozenset[str] = frozenset()  # units with 送教 rows in the latest snapshot
-
-    def unit(self, code: str) -> UnitInfo | None:
-        return next((u for u in self.units if u.code == code), None)
-
-    @property
-    def reporting_units(self) -> list[UnitInfo]:
-        return [u for u in self.units if u.must_report]
-
-
 # --- building -------------------------------------------------------------------------------
 
 
@@ -213,29 +181,6 @@ def unit_forms(package: DataPackage, district: District, *, unit: str | None = N
     """The forms of every unit that must report (or of the one unit ``unit``)."""
     units = [district.unit(unit)] if unit else district.reporting_units
     return [unit_form(package, district, u.code, all_sheets=all_sheets) for u in units if u]
-
-
-def unit_tables(package: DataPackage, district: District, code: str,
-                *, all_sheets: bool = False) -> list[Table]:
-    """The tables unit ``code`` fills, in package order."""
-    info = district.unit(code)
-    kind = info.type if info else ""
-    keeps_grid = any(g.unit_code == code for g in district.grid)
-    chosen = []
-    for table in package.submitted_tables:
-        if all_sheets or table.name == "cover":
-            keep = True
-        elif table.name == "census":
-            keep = keeps_grid
-        elif table.name in SCHOOL_TABLES:
-            keep = kind in SCHOOL_TYPES
-        elif table.workbook == HOME_WORKBOOK:
-            keep = kind in HOME_TYPES or code in district.home_units
-        else:  # 台账 and 关爱帮扶: every reporting unit
-            keep = True
-        if keep:
-            chosen.append(table)
-    return chosen
 
 
 def unit_form(package: DataPackage, district: District, code: str,
