@@ -30,7 +30,11 @@ def cli() -> None:
       kcbx build --demo      生成示例区并运行全部流程（先试这个）
       kcbx demo 文件夹        生成一个虚构的示例区工作文件夹
       kcbx pull               读取报表文件夹，保存一份带日期的快照
+      kcbx forms              为各单位生成填报表格
       kcbx validate           校验最新报表，按单位列出错误和提醒
+      kcbx report             月报表、统计表和公开统计数据
+      kcbx handbook           送教手册（PDF、Word）
+      kcbx site build         生成可离线打开的公开网站
       kcbx build              运行全部流程，最后告诉您结果在哪里
 
     在区工作文件夹（含 kcbx.yml 的文件夹）中运行，或用 --config 指定。
