@@ -14,6 +14,7 @@ from ...findings import Report
 from ...schema import DataPackage
 from ...tables import Snapshot
 from ...validation import Tables, submitted_units
+from ..typeset import write_atomic
 from . import aggregate, monthly, pdf, tables_xlsx
 from .public import PUBLIC, read_public, write_public
 from .suppress import groups_for, suppress
@@ -35,11 +36,11 @@ def summary_path(config: Config, snapshot: Snapshot) -> Path:
 
 def save_summary(config: Config, snapshot: Snapshot, report: Report) -> Path:
     """Counts per unit, rule and severity of one pull (the 数据质量 trend reads these)."""
-    from ...pipeline import write_json_atomic
-
     frame = aggregate.data_quality(snapshot.name, snapshot.manifest["period"], report,
                                    report.unit_names)
-    return write_json_atomic(summary_path(config, snapshot), frame.to_dicts())
+    path = summary_path(config, snapshot)
+    write_atomic(path, json.dumps(frame.to_dicts(), ensure_ascii=False, indent=1).encode())
+    return path
 
 
 def _quality_history(config: Config) -> pl.DataFrame:

@@ -137,16 +137,19 @@ def _ticks(top: float, step: float, scale, percent: bool) -> list[Tick]:
     return out
 
 
+def _scale(series: list[Series], percent: bool) -> tuple[float, float]:
+    """The axis end and tick step: 0–100 % for shares, a round maximum for counts."""
+    if percent:
+        return 100.0, 20.0
+    return nice_max(max((v for s in series for v in s.values if v is not None), default=0.0))
+
+
 def line_chart(chart_id: str, title: str, labels: list[str], series: list[Series], *,
                percent: bool = False) -> LineChart:
     """A trend over ``labels`` (months or pulls), one line per series."""
     left, right, top, bottom = 48.0, WIDTH - 16.0, 36.0, 200.0
     height = 236
-    values = [v for s in series for v in s.values if v is not None]
-    if percent:
-        y_top, step = 100.0, 20.0
-    else:
-        y_top, step = nice_max(max(values, default=0.0))
+    y_top, step = _scale(series, percent)
 
     def sy(v: float) -> float:
         return round(bottom - (bottom - top) * (v / y_top if y_top else 0), 1)
@@ -187,11 +190,7 @@ def bar_chart(chart_id: str, title: str, categories: list[str], series: list[Ser
     bar_h, gap = 12.0, 10.0
     group_h = bar_h * len(series) + gap
     bottom = top + group_h * len(categories)
-    values = [v for s in series for v in s.values if v is not None]
-    if percent:
-        x_top, step = 100.0, 20.0
-    else:
-        x_top, step = nice_max(max(values, default=0.0))
+    x_top, step = _scale(series, percent)
 
     def sx(v: float) -> float:
         return round(left + (right - left) * (v / x_top if x_top else 0), 1)
