@@ -16,6 +16,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from .errors import ConfigError, WorkspaceError
+from .sources.guard import Limits
 
 CONFIG_NAME = "kcbx.yml"
 PERIOD_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
@@ -100,6 +101,8 @@ class Config(_Strict):
     site: str = "public"
     # 送教手册用的中文字体：字体文件或文件夹（默认用随 kcbx 安装的思源/Noto 宋体、黑体）
     fonts: list[str] = Field(default_factory=list)
+    # 报表文件的安全上限（文件大小、解压后大小、行列数、读取内存），一般不用改
+    limits: Limits = Field(default_factory=Limits)
     root: Path = Field(default=Path("."), exclude=True)
 
     @field_validator("district")

@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from .config import Config
 from .errors import KcbxError
 from .schema import DataPackage, Table
-from .sources import SourceProblem, read_workbook
+from .sources import SourceProblem
+from .sources.contain import read_contained
 from .tables import latest_snapshot
 from .tables.intake import intake
 from .tables.snapshot import snapshots_dir
@@ -91,7 +92,7 @@ def load_district(config: Config, package: DataPackage) -> District:
         raise DistrictError(f"找不到基础数据工作簿 {path}（配置项 sources.reference）。"
                          "填报表格按单位名录生成，请先准备基础数据（可用 forms/templates/基础数据模板.xlsx）")
     try:
-        book = read_workbook(path, name=path.name)
+        book = read_contained(path, name=path.name, limits=config.limits)
     except SourceProblem as problem:
         raise DistrictError(f"基础数据工作簿无法读取：{problem}") from None
     tables = intake(package, book, []).tables

@@ -33,3 +33,4 @@ class RawWorkbook:
     source: str  # file name relative to the submissions folder, or a spreadsheet key
     sheets: list[RawSheet] = field(default_factory=list)
     digest: str = ""  # sha256 of the bytes read, when the source is a file
+    notes: list[tuple[str, str]] = field(default_factory=list)  # (sheet, what was cut) 提醒

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import hashlib
+import io
 from collections.abc import Callable
 from pathlib import Path
 
 import python_calamine as calamine
 
+from .guard import DEFAULT_LIMITS, MB, Limits, bound_sheets, check_workbook, too_large
 from .raw import RawSheet, RawWorkbook, SourceProblem
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
@@ -30,21 +32,31 @@ def list_workbooks(folder: Path) -> tuple[list[Path], list[Path]]:
 
 
 def read_workbook(path: Path, *, name: str | None = None,
-                  keep: Callable[[str], bool] | None = None) -> RawWorkbook:
+                  keep: Callable[[str], bool] | None = None,
+                  limits: Limits = DEFAULT_LIMITS) -> RawWorkbook:
     """Every sheet of a workbook as raw values; merged cells carry their value down.
 
-    ``keep(sheet_title)`` limits which sheets are read (all by default).
+    ``keep(sheet_title)`` limits which sheets are read (all by default). The file passes
+    :func:`~.guard.check_workbook` before the reader sees it, and cells beyond ``limits``
+    are cut (noted in ``RawWorkbook.notes``). This runs in the calling process: files from
+    outside are read through :func:`~.contain.read_workbooks`, which contains a crash.
     Raises :class:`SourceProblem` with a Chinese message when the file is no workbook.
     """
     label = name or path.name
     try:
+        size = path.stat().st_size
+        if size > limits.file_mb * MB:  # refused before a byte is read
+            raise SourceProblem(label, too_large(size, limits))
         data = path.read_bytes()
     except OSError as exc:
         raise SourceProblem(label, f"文件无法打开（{exc.strerror or exc}）") from None
     if not data:
         raise SourceProblem(label, "文件是空的（0 字节），请重新保存后再报送")
+    digest = hashlib.sha256(data).hexdigest()
+    check_workbook(data, label, limits)
+    data, notes = bound_sheets(data, limits)
     try:
-        book = calamine.CalamineWorkbook.from_filelike(_Bytes(data))
+        book = calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
     except calamine.CalamineError as exc:
         raise SourceProblem(label, _why_not_a_workbook(data, exc)) from None
     except Exception as exc:  # noqa: BLE001 - calamine raises plain errors on broken parts
@@ -62,25 +74,7 @@ def read_workbook(path: Path, *, name: str | None = None,
         raise SourceProblem(label, f"工作簿内容已损坏，无法读取（{exc}）") from None
     finally:
         book.close()
-    return RawWorkbook(source=label, sheets=sheets, digest=hashlib.sha256(data).hexdigest())
-
-
-class _Bytes:
-    """The file-like calamine wants: ``read`` over bytes already in memory."""
-
-    def __init__(self, data: bytes) -> None:
-        import io
-
-        self._io = io.BytesIO(data)
-
-    def read(self, *args: int) -> bytes:
-        return self._io.read(*args)
-
-    def seek(self, *args: int) -> int:
-        return self._io.seek(*args)
-
-    def tell(self) -> int:
-        return self._io.tell()
+    return RawWorkbook(source=label, sheets=sheets, digest=digest, notes=notes)
 
 
 def _why_not_a_workbook(data: bytes, exc: Exception) -> str:

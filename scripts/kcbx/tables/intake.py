@@ -81,6 +81,7 @@ def intake(
     else:
         record = FileRecord(reference.source, None, reference.digest)
         _read_book(package, reference, None, package.reference_tables, columns, findings, record)
+        findings.extend(_cut_findings(reference, None))
         files.append(record)
 
     seen_units: dict[str, str] = {}
@@ -101,6 +102,7 @@ def intake(
             continue
         seen_units[unit] = book.source
         _read_book(package, book, unit, package.submitted_tables, columns, findings, record)
+        findings.extend(_cut_findings(book, unit))
         if COVER not in record.sheets:
             findings.append(finding(
                 "missing-sheet", unit_code=unit, file=book.source,
@@ -110,6 +112,12 @@ def intake(
 
     tables = {name: acc.frame() for name, acc in columns.items()}
     return Intake(tables=tables, findings=findings, files=files)
+
+
+def _cut_findings(book: RawWorkbook, unit: str | None) -> list[Finding]:
+    """A 提醒 for each sheet the reader cut to the limits (cells far beyond any form)."""
+    return [finding("sheet-cut", unit_code=unit, file=book.source, sheet=sheet, detail=detail)
+            for sheet, detail in book.notes]
 
 
 def _unit_from_name(source: str) -> str:

@@ -28,7 +28,9 @@ from ..config import Config
 from ..errors import PullError
 from ..findings import Finding, finding
 from ..schema import DataPackage
-from ..sources import SourceProblem, list_workbooks, read_workbook
+from ..sources import list_workbooks
+from ..sources.contain import ReadJob, read_workbooks
+from ..sources.guard import DEFAULT_LIMITS, MB
 from .intake import PROVENANCE, FileRecord, Intake, intake
 
 if TYPE_CHECKING:
@@ -104,15 +106,19 @@ def source_files(config: Config) -> tuple[Path, list[Path], list[Path]]:
     return config.reference_path, books, others
 
 
-def sources_digest(package: DataPackage, reference: Path, books: list[Path], root: Path) -> str:
-    """One hash over every source file's bytes and the schemas: what makes a pull new."""
+def sources_digest(package: DataPackage, reference: Path, books: list[Path], root: Path,
+                   limit: int = DEFAULT_LIMITS.file_mb * MB) -> str:
+    """One hash over every source file's bytes and the schemas: what makes a pull new.
+
+    A file over ``limit`` bytes is refused unread: its size and time stand for its bytes.
+    """
     h = hashlib.sha256(f"kcbx {__version__}\n".encode())
     h.update(json.dumps(package.descriptor, sort_keys=True).encode())
     for table in package.tables:
         h.update(repr(table.fields).encode())
     for path in (reference, *books):
         h.update(_relative(path, root).encode() + b"\0")
-        h.update(_file_hash(path).encode() if path.is_file() else b"-")
+        h.update(_file_hash(path, limit).encode() if path.is_file() else b"-")
     return h.hexdigest()
 
 
@@ -126,8 +132,8 @@ def is_current(config: Config, package: DataPackage) -> Snapshot | None:
     if latest is None or config.sources.google is not None:
         return None
     reference, books, _ = source_files(config)
-    return latest if latest.digest == sources_digest(package, reference, books, config.root) \
-        else None
+    digest = sources_digest(package, reference, books, config.root, config.limits.file_mb * MB)
+    return latest if latest.digest == digest else None
 
 
 def pull(config: Config, package: DataPackage, progress: Progress | None = None) -> Snapshot:
@@ -139,7 +145,7 @@ def pull(config: Config, package: DataPackage, progress: Progress | None = None)
     if not config.submissions_path.is_dir() and config.sources.google is None:
         raise PullError(f"找不到报表文件夹 {config.submissions_path}（配置项 sources.submissions）")
     google = _pull_google(config, package, progress)
-    digest = sources_digest(package, reference, books, config.root)
+    digest = sources_digest(package, reference, books, config.root, config.limits.file_mb * MB)
     if google is not None:
         digest = hashlib.sha256(f"{digest}\ngoogle {google.digest()}".encode()).hexdigest()
     folder = snapshots_dir(config)
@@ -166,20 +172,15 @@ def read_sources(config: Config, package: DataPackage, progress: Progress | None
     ``only``: the tables needed (their sheets alone are read; 报送信息 always, for the unit).
     """
     reference, books, others = source_files(config)
-    keep = None
-    if only is not None:
-        wanted = {*only, "cover"}
+    keep = None if only is None else _SheetsOf(package, frozenset({*only, "cover"}))
+    jobs = [ReadJob(reference, _relative(reference, config.root)),
+            *(ReadJob(path, _relative(path, config.root), keep) for path in books)]
 
-        def keep(title: str) -> bool:
-            table = package.table_for_sheet(title)
-            return table is not None and table.name in wanted
-
-    raw_books = []
-    ref_book = _read(reference, config.root)
-    for i, path in enumerate(books, start=1):
-        raw_books.append(_read(path, config.root, keep))
+    def read_progress(done: int, total: int) -> None:
         if progress:
-            progress("读取报表", i, len(books))
+            progress("读取报表", done, total)
+
+    ref_book, *raw_books = read_workbooks(jobs, config.limits, read_progress)
     google = google or _pull_google(config, package, progress)
     if google is not None:  # each unit's Google spreadsheet, beside the xlsx folder
         raw_books.extend(google.books)
@@ -192,11 +193,16 @@ def read_sources(config: Config, package: DataPackage, progress: Progress | None
     return result
 
 
-def _read(path: Path, root: Path, keep=None):
-    try:
-        return read_workbook(path, name=_relative(path, root), keep=keep)
-    except SourceProblem as problem:
-        return problem
+@dataclass(frozen=True)
+class _SheetsOf:
+    """Which sheets to read: those of ``tables`` (picklable, for the reading workers)."""
+
+    package: DataPackage
+    tables: frozenset[str]
+
+    def __call__(self, title: str) -> bool:
+        table = self.package.table_for_sheet(title)
+        return table is not None and table.name in self.tables
 
 
 def _relative(path: Path, root: Path) -> str:
@@ -206,7 +212,10 @@ def _relative(path: Path, root: Path) -> str:
         return path.name
 
 
-def _file_hash(path: Path) -> str:
+def _file_hash(path: Path, limit: int) -> str:
+    stat = path.stat()
+    if stat.st_size > limit:
+        return f"size {stat.st_size} time {stat.st_mtime_ns}"
     h = hashlib.sha256()
     with path.open("rb") as fh:
         for block in iter(lambda: fh.read(1 << 20), b""):
@@ -231,6 +240,8 @@ def _write(
     try:
         raw = tmp / "raw"
         for path in files:
+            if path.stat().st_size > config.limits.file_mb * MB:
+                continue  # refused unread; it stays where it was, untouched
             target = raw / _relative(path, config.root)
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(path, target)

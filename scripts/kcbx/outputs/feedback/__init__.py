@@ -73,7 +73,8 @@ def write_unit_feedback(config: Config, snapshot: Snapshot, unit: str, findings:
     """The annotated copy of one unit's workbook (``record`` None: 校验结果 only)."""
     source = snapshot.path / "raw" / record.source if record and record.readable else None
     title = f"{name or unit}（{unit}）{config.period} 报表校验结果"
-    return write_annotated(source, feedback_path(config, unit), findings, record, title)
+    return write_annotated(source, feedback_path(config, unit), findings, record, title,
+                           config.limits)
 
 
 def _unit_records(files: list[FileRecord]) -> dict[str, FileRecord]:

@@ -24,7 +24,9 @@ from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.worksheet import Worksheet
 
 from ...findings import ERROR, Finding
-from ...sources import SourceProblem, read_workbook
+from ...sources import SourceProblem
+from ...sources.contain import read_contained
+from ...sources.guard import DEFAULT_LIMITS, Limits, bound_sheets, check_workbook
 from ...tables.intake import FileRecord
 from .locate import Cell, Locator
 
@@ -48,9 +50,10 @@ class Annotated:
 
 
 def write_annotated(source: Path | None, target: Path, findings: list[Finding],
-                    record: FileRecord | None, title: str) -> Annotated:
+                    record: FileRecord | None, title: str,
+                    limits: Limits = DEFAULT_LIMITS) -> Annotated:
     """Copy ``source`` to ``target`` with ``findings`` marked; ``source`` None: list only."""
-    book, mode = _open(source)
+    book, mode = _open(source, limits)
     if RESULTS in book.sheetnames:  # a copy sent back: the old results are not the school's
         del book[RESULTS]
     _clear_old(book)
@@ -69,10 +72,14 @@ def write_annotated(source: Path | None, target: Path, findings: list[Finding],
     return Annotated(target, mode, located, len(findings))
 
 
-def _open(source: Path | None) -> tuple[Workbook, str]:
-    """The workbook itself when openpyxl can read it, else its values, else nothing."""
+def _open(source: Path | None, limits: Limits) -> tuple[Workbook, str]:
+    """The workbook itself when openpyxl can read it, else its values, else nothing.
+
+    A file that does not pass the reading gate, or has cells far beyond any form, is not
+    given to openpyxl (whose loops walk the whole rectangle up to the farthest cell).
+    """
     if source is not None and source.is_file():
-        if source.suffix.lower() in OPENPYXL_SUFFIXES:
+        if source.suffix.lower() in OPENPYXL_SUFFIXES and _fits(source, limits):
             try:
                 with warnings.catch_warnings():
                     warnings.simplefilter("ignore")
@@ -83,7 +90,7 @@ def _open(source: Path | None) -> tuple[Workbook, str]:
             except Exception:  # noqa: BLE001 - any unreadable part: fall back to the values
                 pass
         try:
-            return _values_book(source), "values"
+            return _values_book(source, limits), "values"
         except SourceProblem:
             pass
     book = Workbook()
@@ -91,13 +98,22 @@ def _open(source: Path | None) -> tuple[Workbook, str]:
     return book, "list"
 
 
+def _fits(source: Path, limits: Limits) -> bool:
+    try:
+        data = source.read_bytes()
+        check_workbook(data, source.name, limits)
+    except (OSError, SourceProblem):
+        return False
+    return not bound_sheets(data, limits)[1]
+
+
 def _has_formula(ws: Worksheet) -> bool:
     return any(c.data_type == "f" for row in ws.iter_rows() for c in row)
 
 
-def _values_book(source: Path) -> Workbook:
+def _values_book(source: Path, limits: Limits) -> Workbook:
     """An xlsx rebuilt from the cell values (xls/ods, or a file openpyxl cannot open)."""
-    raw = read_workbook(source, name=source.name)
+    raw = read_contained(source, name=source.name, limits=limits)
     book = Workbook()
     book.remove(book.active)
     for sheet in raw.sheets:

@@ -1,0 +1,165 @@
+"""Read workbooks from outside in worker processes, so that no file can take the run down.
+
+The reader is native code: a file it chokes on may make it abort, panic or ask for more
+memory than the machine has — none of which Python can catch in its own process. Each
+workbook is therefore read in a worker process (all cores, the workers kept for the
+whole run). On Linux and macOS a worker's address space is capped at
+``limits.memory_mb``, so a runaway allocation fails at once instead of swapping the PC to
+a halt; on Windows, where no such cap exists in the standard library, an allocation the
+machine cannot give still ends only the worker. When a worker dies, the files it was
+reading are read again one by one in fresh workers, so only the file that kills its
+reader is reported (as 无法读取), and every other file is read as usual.
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import multiprocessing
+import os
+from collections.abc import Callable
+from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
+from pathlib import Path
+
+from .guard import DEFAULT_LIMITS, MB, Limits
+from .raw import RawWorkbook, SourceProblem
+from .xlsx import read_workbook
+
+Progress = Callable[[int, int], None]
+CRASHED = ("读取这个文件时读取程序异常退出（{why}），文件未读入。常见原因是文件中有异常巨大的内容"
+           "（例如远处单元格里的空格）或文件已损坏：请在 Excel/WPS 中删除多余的行列、"
+           "重新“另存为 .xlsx”后再报送")
+
+
+@dataclass(frozen=True)
+class ReadJob:
+    """One file to read: where it is, the name to report it by, which sheets to keep."""
+
+    path: Path
+    name: str
+    keep: Callable[[str], bool] | None = None  # must be picklable (a module-level callable)
+
+
+def read_workbooks(jobs: list[ReadJob], limits: Limits = DEFAULT_LIMITS,
+                   progress: Progress | None = None) -> list[RawWorkbook | SourceProblem]:
+    """Read every job in worker processes; a file that fails becomes its SourceProblem."""
+    results: dict[int, RawWorkbook | SourceProblem] = {}
+    done = 0
+
+    def finished(index: int, result: RawWorkbook | SourceProblem) -> None:
+        nonlocal done
+        results[index] = result
+        done += 1
+        if progress:
+            progress(done, len(jobs))
+
+    retry: list[int] = []
+    if jobs:
+        try:
+            pool = _pool(limits)
+            futures: dict[Future, int] = {pool.submit(_read, job, limits): i
+                                          for i, job in enumerate(jobs)}
+            for future in as_completed(futures):
+                index = futures[future]
+                try:
+                    finished(index, future.result())
+                except BrokenProcessPool:
+                    retry.append(index)
+        except BrokenProcessPool:  # broken before every future was handed out
+            retry = [i for i in range(len(jobs)) if i not in results]
+        if retry:
+            _discard_pool()
+            for index in sorted(retry):  # alone, so only the culprit fails
+                finished(index, _read_alone(jobs[index], limits))
+    return [results[i] for i in range(len(jobs))]
+
+
+def read_contained(path: Path, *, name: str | None = None,
+                   keep: Callable[[str], bool] | None = None,
+                   limits: Limits = DEFAULT_LIMITS) -> RawWorkbook:
+    """One workbook, read as :func:`read_workbooks` does; raises its SourceProblem."""
+    result = read_workbooks([ReadJob(path, name or path.name, keep)], limits)[0]
+    if isinstance(result, SourceProblem):
+        raise result
+    return result
+
+
+def _read(job: ReadJob, limits: Limits) -> RawWorkbook | SourceProblem:
+    try:
+        return read_workbook(job.path, name=job.name, keep=job.keep, limits=limits)
+    except SourceProblem as problem:
+        return problem
+    except MemoryError:
+        return SourceProblem(job.name, CRASHED.format(why=f"内存超过 {limits.memory_mb} MB"))
+    except RecursionError:
+        return SourceProblem(job.name, CRASHED.format(why="结构嵌套过深"))
+
+
+def _read_alone(job: ReadJob, limits: Limits) -> RawWorkbook | SourceProblem:
+    context = multiprocessing.get_context("spawn")
+    try:
+        with ProcessPoolExecutor(1, mp_context=context, initializer=_cap_memory,
+                                 initargs=(limits.memory_mb,)) as pool:
+            return pool.submit(_read, job, limits).result()
+    except BrokenProcessPool:
+        return SourceProblem(job.name, CRASHED.format(why=_why_died(limits)))
+
+
+def _why_died(limits: Limits) -> str:
+    if _can_cap():
+        return f"所需内存超过 {limits.memory_mb} MB 或程序崩溃"
+    return "内存不足或程序崩溃"
+
+
+# -- the worker pool, kept for the run ----------------------------------------------------
+
+_POOLS: dict[int, ProcessPoolExecutor] = {}
+
+
+def _pool(limits: Limits) -> ProcessPoolExecutor:
+    pool = _POOLS.get(limits.memory_mb)
+    if pool is None:
+        workers = max(1, min(os.cpu_count() or 1, 8))
+        # spawn, not fork: polars' threads make fork unsafe, and Windows only spawns
+        pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
+                                   initializer=_cap_memory, initargs=(limits.memory_mb,))
+        _POOLS[limits.memory_mb] = pool
+    return pool
+
+
+def _discard_pool() -> None:
+    for pool in _POOLS.values():
+        pool.shutdown(wait=False, cancel_futures=True)
+    _POOLS.clear()
+
+
+atexit.register(_discard_pool)
+
+
+def _can_cap() -> bool:
+    try:
+        import resource  # noqa: F401 - not on Windows
+    except ImportError:
+        return False
+    return True
+
+
+def _cap_memory(memory_mb: int) -> None:
+    """In a worker: cap its address space (where the platform allows it), and send the
+    native reader's own crash report (a Rust backtrace) nowhere: the run reports the file."""
+    with contextlib.suppress(OSError):
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, 2)
+        os.close(null)
+    try:
+        import resource
+    except ImportError:  # Windows: no cap; a failed allocation still ends only this worker
+        return
+    limit = memory_mb * MB
+    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    if hard != resource.RLIM_INFINITY:
+        limit = min(limit, hard)
+    with contextlib.suppress(ValueError, OSError):
+        resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
