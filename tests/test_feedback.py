@@ -97,7 +97,7 @@ def test_every_finding_is_on_its_cell_and_listed(run):
     results = book[RESULTS]
     rows = [r for r in results.iter_rows(min_row=TOP + 1)]
     assert len(rows) == len(mine) and len(mine) >= 5
-    listed = {(r[2].value, r[3].value, r[4].value, r[5].value): r for r in rows}
+    listed = {(r[9].value, r[3].value, r[4].value, r[5].value): r for r in rows}
     enum = [f for f in mine if f.value == "=SUM(1)"]
     assert len(enum) == 1 and enum[0].row == text_cell[0]
     for f in mine:
@@ -114,7 +114,7 @@ def test_every_finding_is_on_its_cell_and_listed(run):
         worst = RED if any(g.severity == ERROR for g in mine if g.sheet == f.sheet
                            and g.row == f.row and g.column == f.column) else YELLOW
         assert cell.fill.fgColor.rgb == worst
-    value = next(r[6] for r in rows if r[2].value == enum[0].rule and r[4].value == text_cell[0])
+    value = next(r[6] for r in rows if r[9].value == enum[0].rule and r[4].value == text_cell[0])
     assert value.value == "=SUM(1)" and value.data_type == "s"
     with zipfile.ZipFile(feedback_dir(config) / "QSXX_校验反馈.xlsx") as z:
         first = z.read("xl/worksheets/sheet1.xml").decode()
@@ -186,13 +186,13 @@ def test_annotations_by_hand(tmp_path):
     assert ws["A4"].value == "G2" and ws["A1"].value == "某校在校学生名册"
     assert "组合重复" in ws["A4"].comment.text  # a row finding marks the row's first cell
     assert ws["C2"].comment is None and ws["C2"].fill.fgColor.rgb != RED
-    links = {r[2].value: r[8].hyperlink for r in book[RESULTS].iter_rows(min_row=TOP + 1)}
+    links = {r[9].value: r[8].hyperlink for r in book[RESULTS].iter_rows(min_row=TOP + 1)}
     assert links["missing-label"] is None and links["missing-sheet"] is None
     assert links["REP-4"] is None
     assert links["ID-1"].location == f"'{ROSTER}'!B3"
     assert links["HOME-1"].location == f"'{ROSTER}'!A5"
     value = next(r[6] for r in book[RESULTS].iter_rows(min_row=TOP + 1)
-                 if r[2].value == "primary-key-error")
+                 if r[9].value == "primary-key-error")
     assert value.data_type == "s" and value.value.startswith("=")
 
     # the copy sent back after fixing B3 only: old marks go, the school's comment comes back

@@ -65,7 +65,7 @@ def test_results_sheet_and_notes_in_one_batchupdate(tmp_path, fake):
                                 f"提醒 {sum(f.severity == '提醒' for f in a02)} 条")
     assert tuple(table[2]) == HEADER
     grade = next(f for f in a02 if f.rule == "enum-error")
-    row = next(r for r in table[3:] if r[2] == "enum-error")
+    row = next(r for r in table[3:] if r[9] == "enum-error")
     assert row[3:6] == [ROSTER, "3", "年级"] and row[7] == grade.message
     link = fake.cell("key-A02", RESULTS, table.index(row) + 1, 9)
     roster = book.sheet(ROSTER)
@@ -104,7 +104,7 @@ def test_second_run_rewrites_and_clears_what_was_fixed(tmp_path, fake):
     assert "backgroundColor" not in fake.cell("key-A02", ROSTER, 3, 6).get("userEnteredFormat", {})
     assert fake.cell("key-A02", ROSTER, 2, 2)["note"] == "学校自己的批注"  # never kcbx's to clear
     table = fake.values("key-A02", RESULTS)
-    assert not [r for r in table[3:] if r[2] == "enum-error"] and len(table) == 3 + results[0].listed
+    assert not [r for r in table[3:] if r[9] == "enum-error"] and len(table) == 3 + results[0].listed
     assert len(fake.books["key-A02"].metadata) == 1  # updated in place, not piled up
 
 
@@ -132,7 +132,7 @@ def test_unread_school_and_header_findings(tmp_path, fake):
     a02, a03 = results
     assert not a02.written and "没有读到这份表格" in a02.message
     assert fake.calls(key="key-A02") == [c for c in fake.calls(key="key-A02") if c.kind == "values.batchGet"]
-    listed = [r[2] for r in fake.values("key-A03", RESULTS)[3:]]
+    listed = [r[9] for r in fake.values("key-A03", RESULTS)[3:]]
     assert {"missing-label", "extra-label"} <= set(listed)
     header = fake.cell("key-A03", ROSTER, 1, 3)
     assert "note" not in header and a03.located == 0  # the header row is the form's: listed only

@@ -6,11 +6,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from .config import Config
 from .findings import ERROR, WARNING, Report
+from .privacy import mask_text
+from .validation.rules import rule_name
 
 # soft_wrap: long messages and paths are never broken by inserted newlines (logs, pipes).
 console = Console(soft_wrap=True)
@@ -36,8 +39,8 @@ def progress_bar(disable: bool = False) -> Iterator:
 def print_report(report: Report, config: Config, *, limit: int = 20) -> None:
     counts = report.counts()
     table = Table(title=f"{config.district} {config.period} 报表校验结果", show_lines=False)
-    table.add_column("单位代码")
-    table.add_column("单位名称")
+    table.add_column("单位代码", overflow="fold")
+    table.add_column("单位名称", overflow="fold")
     table.add_column(ERROR, justify="right", style="red")
     table.add_column(WARNING, justify="right", style="yellow")
     by_unit = counts["by_unit"]
@@ -55,7 +58,8 @@ def print_report(report: Report, config: Config, *, limit: int = 20) -> None:
         console.print(f"[bold]最需要处理的错误（前 {len(shown)} 条，完整清单用 --json）：[/]")
         for f in shown:
             where = " ".join(x for x in (f.unit_code or "", f.file or "") if x)
-            console.print(f"  [red]{f.rule}[/] {where}：{f.message}", highlight=False)
+            console.print(f"  [red]{escape(rule_name(f.rule))}[/] [dim]{f.rule}[/] "
+                          f"{escape(where)}：{escape(mask_text(f.message))}", highlight=False)
     if report.valid:
         console.print("[green]没有错误。[/]" + (f"另有 {counts[WARNING]} 条提醒。"
                                                 if counts[WARNING] else ""))

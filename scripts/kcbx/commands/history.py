@@ -50,14 +50,17 @@ def command(config: Config, as_json: bool, old: str | None, new: str | None) -> 
             "compared": [a.name if a else None, b.name],
             "changes": [c.__dict__ for c in changes]}, ensure_ascii=False, indent=1))
         return
+    # values fold onto a second line in a narrow terminal, never cut to "…"
     listing = Table(title="保存的拉取（快照）")
-    for col in ("快照", "拉取时间", "报送月份", "拉取日期", "摸底表行数", "名册行数", "台账行数"):
-        listing.add_column(col)
+    for col in ("快照", "拉取时间", "报送月份", "拉取日期"):
+        listing.add_column(col, overflow="fold")
+    for col in ("摸底表", "名册", "台账"):
+        listing.add_column(col, overflow="fold", justify="right")
     for s in snaps:
         rows = s.manifest["rows"]
-        listing.add_row(s.name, s.manifest["created"], s.manifest["period"], s.manifest["pulled_on"],
-                        str(rows.get("census", 0)), str(rows.get("roster", 0)),
-                        str(rows.get("dropouts", 0)))
+        listing.add_row(s.name, s.manifest["created"].replace("T", " "), s.manifest["period"],
+                        s.manifest["pulled_on"], str(rows.get("census", 0)),
+                        str(rows.get("roster", 0)), str(rows.get("dropouts", 0)))
     console.print(listing)
     if a is None:
         console.print("只有一次拉取，没有可比较的。")
@@ -65,7 +68,7 @@ def command(config: Config, as_json: bool, old: str | None, new: str | None) -> 
     titles = {t.name: t.title for t in load_package().tables}
     table = Table(title=f"{a.name} → {b.name} 的变化")
     for col in ("单位代码", "表", "增加", "删除", "修改"):
-        table.add_column(col)
+        table.add_column(col, overflow="fold")
     for c in changes:
         table.add_row(c.unit_code or "（基础数据）", titles[c.table], str(c.added), str(c.removed),
                       str(c.changed))

@@ -27,11 +27,12 @@ from ...sources.google import GoogleClient, GoogleSetupError, open_client, sprea
 from ...sources.google_retry import GoogleFailure, Pacing, with_retries
 from ...tables import Snapshot
 from ...tables.intake import FileRecord
+from ...validation.rules import rule_name
 from .locate import Cell, Locator
 
 RESULTS = "校验结果"
-HEADER = ("序号", "严重程度", "规则", "工作表", "行", "列", "值", "问题说明", "位置")
-WIDTHS = (50, 70, 110, 170, 50, 120, 150, 520, 90)  # pixels
+HEADER = ("序号", "严重程度", "问题类型", "工作表", "行", "列", "值", "问题说明", "位置", "规则编号")
+WIDTHS = (50, 70, 150, 170, 50, 120, 150, 520, 90, 80)  # pixels
 TOP_ROWS = 3  # title, note, header
 METADATA_KEY = "kcbx.feedback"
 METADATA_LIMIT = 25_000  # Google allows 30,000 characters of metadata per spreadsheet
@@ -328,9 +329,9 @@ def _results_cells(sheet_id: int, title: str, snapshot: str, findings: list[Find
             link["userEnteredValue"] = {
                 "formulaValue": f'=HYPERLINK("#gid={int(props["sheetId"])}&range={a1}","转到 {a1}")'}
         rows.append({"values": [
-            _text(n), _text(f.severity, fill=COLOURS.get(f.severity)), _text(f.rule), _text(f.sheet or ""),
-            _text(f.row if f.row is not None else ""), _text(f.column or ""), _text(f.value or ""),
-            _text(f.message, wrap=True), link]})
+            _text(n), _text(f.severity, fill=COLOURS.get(f.severity)), _text(rule_name(f.rule)),
+            _text(f.sheet or ""), _text(f.row if f.row is not None else ""), _text(f.column or ""),
+            _text(f.value or ""), _text(f.message, wrap=True), link, _text(f.rule, colour=GREY)]})
     return {"updateCells": {"range": {"sheetId": sheet_id}, "rows": rows,
                             "fields": "userEnteredValue,userEnteredFormat,textFormatRuns,note"}}
 

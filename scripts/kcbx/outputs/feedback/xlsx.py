@@ -28,13 +28,14 @@ from ...sources import SourceProblem
 from ...sources.contain import read_contained
 from ...sources.guard import DEFAULT_LIMITS, Limits, bound_sheets, check_workbook
 from ...tables.intake import FileRecord
+from ...validation.rules import rule_name
 from .locate import Cell, Locator
 
 RESULTS = "校验结果"
 AUTHOR = "kcbx校验"
 FILLS = {ERROR: PatternFill("solid", fgColor="FFC7CE"), "提醒": PatternFill("solid", fgColor="FFEB9C")}
-HEADER = ("序号", "严重程度", "规则", "工作表", "行", "列", "值", "问题说明", "位置")
-WIDTHS = (6, 9, 16, 24, 6, 18, 22, 80, 26)
+HEADER = ("序号", "严重程度", "问题类型", "工作表", "行", "列", "值", "问题说明", "位置", "规则编号")
+WIDTHS = (5, 8, 16, 16, 6, 12, 14, 58, 18, 10)  # fits landscape A4 at a readable scale
 OPENPYXL_SUFFIXES = (".xlsx", ".xlsm")
 ORIGINAL = "\n——原批注："
 
@@ -219,22 +220,50 @@ def _results_sheet(book: Workbook, findings: list[Finding], places: list[Cell | 
         r = top + i
         ws.cell(r, 1).value = i
         _text(ws.cell(r, 2), f.severity).fill = FILLS.get(f.severity, FILLS[ERROR])
-        _text(ws.cell(r, 3), f.rule)
+        _text(ws.cell(r, 3), rule_name(f.rule))
         _text(ws.cell(r, 4), f.sheet)
         if f.row is not None:
             ws.cell(r, 5).value = f.row
         _text(ws.cell(r, 6), f.column)
         _text(ws.cell(r, 7), f.value)
-        _text(ws.cell(r, 8), f.message).alignment = Alignment(wrap_text=True, vertical="top")
+        _text(ws.cell(r, 8), f.message)
         if place is not None:
             ref = f"{get_column_letter(place.column)}{place.row}"
             link = _text(ws.cell(r, 9), f"{place.sheet}!{ref}")
             link.hyperlink = Hyperlink(ref=link.coordinate, location=f"{_quote(place.sheet)}!{ref}",
                                        display=link.value)
             link.font = Font(color="0563C1", underline="single")
+        _text(ws.cell(r, 10), f.rule).font = Font(size=8, color="808080")
+        for c in range(1, len(HEADER) + 1):
+            ws.cell(r, c).alignment = Alignment(wrap_text=c in (3, 4, 7, 8), vertical="top")
+        # spreadsheet programs do not grow a row for wrapped text on opening: say how tall
+        ws.row_dimensions[r].height = 2 + 15 * max(_lines(ws.cell(r, c).value, WIDTHS[c - 1])
+                                                   for c in (3, 4, 7, 8))
     ws.freeze_panes = ws.cell(top + 1, 1)
+    _print_setup(ws, top, title)
     if findings:
         ws.auto_filter.ref = f"A{top}:{get_column_letter(len(HEADER))}{top + len(findings)}"
+
+
+def _lines(value: object, width: int) -> int:
+    """Lines ``value`` wraps to in a column ``width`` characters wide (CJK counts two)."""
+    text = "" if value is None else str(value)
+    cells = sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
+    return max(1, -(-cells // max(width - 1, 1)))
+
+
+def _print_setup(ws: Worksheet, header_row: int, title: str) -> None:
+    """Landscape A4, one page wide, the header row on every page, a footer naming the page."""
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_title_rows = f"{header_row}:{header_row}"
+    ws.print_options.gridLines = True
+    ws.page_margins.left = ws.page_margins.right = 0.4
+    ws.oddFooter.left.text = title.replace("&", "&&")
+    ws.oddFooter.right.text = "第 &P 页，共 &N 页"
 
 
 def _text(cell: XlCell, value: str | None) -> XlCell:

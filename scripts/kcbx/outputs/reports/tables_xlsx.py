@@ -38,6 +38,13 @@ def write(frames: dict[str, pl.DataFrame], path: Path, *, district: str) -> Path
                 else:
                     sheet.write_string(r, c, str(value))
         sheet.freeze_panes(1, 0)
+        sheet.set_landscape()  # prints as the bureau files it: A4 across, header on each page
+        sheet.set_paper(9)
+        sheet.fit_to_pages(1, 0)
+        sheet.repeat_rows(0)
+        sheet.hide_gridlines(0)
+        label = f"{district}　{res['title']}".replace("&", "&&")
+        sheet.set_footer(f"&L{label}&R第 &P 页，共 &N 页")
     book.set_properties({"title": f"{district}控辍保学统计表"})
     book.close()
     tmp.replace(path)

@@ -27,14 +27,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ...config import Config
+from ...privacy import ID_NUMBER, LANDLINE, MOBILE, mask
 from ...schema import DataPackage, schemas_dir
 from ...tables.snapshot import latest_snapshot, snapshots_dir
 from .locate import SiteError
 
-ID_NUMBER = re.compile(r"(?<![0-9])[1-9][0-9]{5}(?:18|19|20)[0-9]{2}(?:0[1-9]|1[0-2])"
-                       r"(?:0[1-9]|[12][0-9]|3[01])[0-9]{3}[0-9Xx](?![0-9])")
-MOBILE = re.compile(r"(?<![0-9])1[3-9][0-9]{9}(?![0-9])")
-LANDLINE = re.compile(r"(?<![0-9-])0[1-9][0-9]{1,2}-[0-9]{7,8}(?![0-9])")
 DIGIT_RUN = re.compile(r"[0-9][0-9Xx-]{5,}")
 EXAMPLE = re.compile(r"例：[^。；;\n\"<]*")
 INVISIBLE = re.compile("[\u00ad\u200b-\u200d\u2060\ufeff]")
@@ -70,14 +67,6 @@ class PrivacyError(SiteError):
             + "\n".join(lines) + more
             + "\n请找出这些内容的来源（公开统计数据包、网站页面或表格模板），"
               "删除后重新运行 kcbx site build。")
-
-
-def mask(value: str) -> str:
-    if len(value) <= 2:
-        return value[0] + "*"
-    if value[0].isdigit():
-        return value[:3] + "*" * (len(value) - 5) + value[-2:]
-    return value[0] + "*" * (len(value) - 2) + value[-1]
 
 
 def public_examples(package: DataPackage) -> list[str]:

@@ -16,7 +16,7 @@ ORDER = ["ID-1", "ID-2", "ID-3", "AGE-1", "AGE-2", "MATCH-1", "MATCH-2", "MATCH-
          "REP-1", "REP-2", "REP-3", "REP-4", "STEP-1", "STEP-2", "STEP-3", "CARE-1",
          "HOME-1", "HOME-2", "HOME-3", "HOME-4", "HOME-5", "HOME-6", "CHG-1", "FOCUS-1"]
 
-__all__ = ["RuleContext", "catalogue", "focus_rows", "rule_title", "rules", "run_rules"]
+__all__ = ["RuleContext", "catalogue", "focus_rows", "rule_name", "rule_title", "rules", "run_rules"]
 
 
 def rules() -> list[Rule]:
@@ -36,6 +36,14 @@ def rule_title(rule: str) -> str:
     ``HOME-3 两人同行，至少一名男教师``; ``enum-error`` → ``不是可选项``)."""
     if rule in REGISTRY:
         return f"{rule} {REGISTRY[rule].title}"
+    return KINDS[rule].title if rule in KINDS else rule
+
+
+def rule_name(rule: str) -> str:
+    """The short Chinese name of a rule ID or schema error kind alone (``HOME-3`` →
+    ``两人同行，至少一名男教师``; ``required-error`` → ``必填项为空``): what a clerk reads."""
+    if rule in REGISTRY:
+        return REGISTRY[rule].title
     return KINDS[rule].title if rule in KINDS else rule
 
 
