@@ -24,11 +24,12 @@ from docx.oxml.ns import qn
 from pypdf import PdfReader
 
 from district import KIDS, SCHOOL1, VISIT_DATES, District
+from kcbx import pipeline
 from kcbx.cli import cli
 from kcbx.config import load_config
 from kcbx.demo import write_demo
 from kcbx.outputs.fonts import FontError, FontSet, resolve_fonts
-from kcbx.outputs.handbooks import HandbookError, build_records, compile_handbooks, write_handbooks
+from kcbx.outputs.handbooks import HandbookError, build_records, write_handbooks
 from kcbx.outputs.handbooks.data import TABLES, cjk_punctuation
 from kcbx.outputs.handbooks.pdf import render_pdf
 from kcbx.pipeline import current_snapshot, validate
@@ -71,8 +72,7 @@ def clean(tmp_path_factory: pytest.TempPathFactory):
     d.write(root)
     config = load_config(root)
     stages: list[tuple[str, int, int]] = []
-    result = compile_handbooks(config, report=validate(config), today=TODAY,
-                               progress=lambda *a: stages.append(a))
+    result = pipeline.handbooks(config, today=TODAY, progress=lambda *a: stages.append(a))
     return config, result, stages
 
 
@@ -179,14 +179,14 @@ def test_unchanged_handbooks_are_not_rebuilt(clean, tmp_path: Path) -> None:
     config, first, _ = clean
     pdf = handbook(first, ".pdf")
     stamp = pdf.stat().st_mtime_ns
-    again = compile_handbooks(config, report=validate(config), today=TODAY + dt.timedelta(days=3))
+    again = pipeline.handbooks(config, today=TODAY + dt.timedelta(days=3))
     assert (again.rebuilt, again.unchanged) == (0, 1)
     assert pdf.stat().st_mtime_ns == stamp
     # one cell changes: only that child is compiled again (here: the only one)
     d = District()
     d.set("XX1", "visits", "V3", content="做上肢康复操二十分钟，练习抓握积木十块")
     d.write(config.root, only_dirty=True)
-    changed = compile_handbooks(config, today=TODAY, formats=("pdf",))
+    changed = pipeline.handbooks(config, today=TODAY, formats=("pdf",))
     assert (changed.rebuilt, changed.unchanged) == (1, 0)
     assert "练习抓握积木十块" in flat("".join(pdf_text(pdf)))
 
@@ -227,7 +227,7 @@ def test_fonts_from_kcbx_yml(clean, tmp_path: Path) -> None:
     with pytest.raises(FontError, match="不存在"):
         resolve_fonts(config.with_overrides(fonts=["没有这个字体.ttf"]), tmp_path)
     with pytest.raises(HandbookError, match="不存在"):  # as compiling handbooks reports it
-        compile_handbooks(config.with_overrides(fonts=["没有这个字体.ttf"]), formats=("pdf",))
+        pipeline.handbooks(config.with_overrides(fonts=["没有这个字体.ttf"]), formats=("pdf",))
     (tmp_path / "empty").mkdir()
     with pytest.raises(FontError, match="没有可用的字体文件"):
         resolve_fonts(config.with_overrides(fonts=[str(tmp_path / "empty")]), tmp_path)

@@ -19,6 +19,7 @@ import pytest
 
 from kcbx import pipeline
 from kcbx.config import load_config
+from kcbx.errors import PullError
 from kcbx.findings import ERROR, WARNING
 from kcbx.schema import load_package
 from kcbx.tables import list_snapshots
@@ -517,7 +518,7 @@ def test_a_failed_pull_leaves_the_earlier_snapshot_alone(tmp_path, monkeypatch):
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(pl.DataFrame, "write_csv", broken_writer)
-    with pytest.raises(OSError):
+    with pytest.raises(PullError, match="无法写入输出文件夹.*No space left"):  # said in Chinese
         pipeline.current_snapshot(load_config(root))
     monkeypatch.undo()
 

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import json
-import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
+from .atomic import write_json
 from .config import CONFIG_NAME, Config, load_config
 from .errors import ConfigError
 from .findings import Report
@@ -55,23 +54,71 @@ def previous_tables(config: Config, package: DataPackage, current: Snapshot) -> 
     return Tables.build(package, snap.tables(needed), snap.files())
 
 
-def validate(config: Config, progress: Progress | None = None) -> Report:
+@dataclass
+class Run:
+    """The workspace's current pull, read once and validated: what every output is made from."""
+
+    config: Config
+    package: DataPackage
+    snapshot: Snapshot
+    pulled: bool  # a new pull was made for this run
+    tables: Tables
+    report: Report
+
+
+def start(config: Config, progress: Progress | None = None) -> Run:
+    """Pull if the sources changed, build the tables once, validate them (with the previous
+    pull's 台账 for REP-4)."""
     package = load_package()
-    snapshot, _ = current_snapshot(config, package, progress)
-    previous = previous_tables(config, package, snapshot)
-    return validate_snapshot(config, package, snapshot, previous)
+    snapshot, pulled = current_snapshot(config, package, progress)
+    if progress:
+        progress("校验", 0, 1)
+    tables = Tables.build(package, snapshot.tables(), snapshot.files())
+    report = validate_snapshot(config, package, snapshot,
+                               previous_tables(config, package, snapshot), tables=tables)
+    if progress:
+        progress("校验", 1, 1)
+    return Run(config, package, snapshot, pulled, tables, report)
 
 
-def reports(config: Config, progress: Progress | None = None):
-    """Validate the current pull and write every report of the period (``kcbx report``)."""
+def validate(config: Config, progress: Progress | None = None) -> Report:
+    """``kcbx validate``: the report of the current pull."""
+    return start(config, progress).report
+
+
+def feedback(config: Config, progress: Progress | None = None) -> tuple[Run, list[Path]]:
+    """``kcbx feedback``: each unit's annotated workbook."""
+    from .outputs.feedback import write_feedback
+
+    run = start(config, progress)
+    return run, write_feedback(config, run.snapshot, run.report, progress=progress)
+
+
+def google_feedback(config: Config, progress: Progress | None = None) -> list[Any]:
+    """``kcbx google feedback``: the results written back into each school's Google sheet."""
+    from .outputs.feedback.google import write_google_feedback
+
+    run = start(config, progress)
+    return write_google_feedback(config, run.snapshot, run.report, progress=progress)
+
+
+def reports(config: Config, progress: Progress | None = None) -> Any:
+    """``kcbx report``: 月报表, 统计表 and the public aggregates of the period."""
     from .outputs.reports import write_reports
 
-    package = load_package()
-    snapshot, _ = current_snapshot(config, package, progress)
-    report = validate_snapshot(config, package, snapshot,
-                               previous_tables(config, package, snapshot))
-    tables = Tables.build(package, snapshot.tables(), snapshot.files())
-    return write_reports(config, package, snapshot, tables, report, progress)
+    run = start(config, progress)
+    return write_reports(config, run.package, run.snapshot, run.tables, run.report, progress)
+
+
+def handbooks(config: Config, *, unit: str | None = None, child: str | None = None,
+              formats: tuple[str, ...] = ("pdf", "docx"), progress: Progress | None = None,
+              today: Any = None) -> Any:
+    """``kcbx handbook``: every 送教上门 child's handbook, with the HOME findings."""
+    from .outputs.handbooks import compile_handbooks
+
+    run = start(config, progress)
+    return compile_handbooks(config, run.tables, report=run.report, unit=unit, child=child,
+                             formats=formats, progress=progress, today=today)
 
 
 @dataclass
@@ -83,11 +130,11 @@ class BuildResult:
 
 
 def build(config: Config, progress: Progress | None = None) -> BuildResult:
-    """Run every stage that exists, writing private outputs under ``outputs``.
+    """Run every stage, writing private outputs under ``outputs``.
 
     pull → validate (JSON + HTML report) → feedback for each school → reports (月报表,
-    统计表, public aggregates) → 送教手册 → the published site (with the blank form templates, written
-    first if the workspace has none yet).
+    统计表, public aggregates) → 送教手册 → the published site (with the blank form templates,
+    written first if the workspace has none yet). The tables are read once for all of them.
     """
     from .outputs import findings_html
     from .outputs.feedback import write_feedback
@@ -96,54 +143,33 @@ def build(config: Config, progress: Progress | None = None) -> BuildResult:
     from .outputs.reports import write_reports
     from .outputs.site import build_site
 
-    package = load_package()
-    snapshot, pulled = current_snapshot(config, package, progress)
-    if progress:
-        progress("校验", 0, 1)
-    report = validate_snapshot(config, package, snapshot,
-                               previous_tables(config, package, snapshot))
+    run = start(config, progress)
+    snapshot, report, package = run.snapshot, run.report, run.package
     folder = config.outputs_path / "validation"
-    outputs = {
-        "校验结果（JSON）": write_json_atomic(folder / f"{config.period}_校验结果.json",
-                                         report.to_dict()),
+    outputs: dict[str, Path | str] = {
+        "校验结果（JSON）": write_json(folder / f"{config.period}_校验结果.json", report.to_dict()),
         "校验报告（网页）": findings_html.write(report, folder / f"{config.period}_校验报告.html",
                                          district=config.district, period=config.period),
     }
-    if progress:
-        progress("校验", 1, 1)
-    feedback = write_feedback(config, snapshot, report, progress=progress)
-    if feedback:
-        outputs["各校反馈"] = feedback[0].parent
+    written = write_feedback(config, snapshot, report, progress=progress)
+    if written:
+        outputs["各校反馈"] = written[0].parent
     if config.sources.google is not None:
         from .outputs.feedback.google import write_google_feedback
 
         done = write_google_feedback(config, snapshot, report, progress=progress)
         outputs["Google 表格反馈"] = f"{sum(1 for d in done if d.written)}/{len(done)} 所学校已写回"
-    tables = Tables.build(package, snapshot.tables(), snapshot.files())
-    made = write_reports(config, package, snapshot, tables, report, progress)
+    made = write_reports(config, package, snapshot, run.tables, report, progress)
     outputs["月报表"] = made.monthly[0].parent if made.monthly else folder
     if made.tables:
         outputs["统计表"] = made.tables
     if made.public:
         outputs["公开统计数据"] = made.public
-    books = compile_handbooks(config, report=report, tables=tables, progress=progress)
+    books = compile_handbooks(config, run.tables, report=report, progress=progress)
     outputs["送教手册"] = books.folder
     templates = forms_dir(config) / "templates"
     if not templates.is_dir():
         write_templates(templates, package, config)
     site = build_site(config, package=package, progress=progress)
     outputs["网站"] = site.index
-    return BuildResult(snapshot, pulled, report, outputs)
-
-
-def write_json_atomic(path: Path, data: object) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(data, fh, ensure_ascii=False, indent=1)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    return BuildResult(snapshot, run.pulled, report, outputs)

@@ -23,19 +23,13 @@ def command(config: Config, as_json: bool) -> None:
     列出本单位全部问题并可点击跳转；有问题的单元格标红（错误）或标黄（提醒），并附批注。
     学校填写的内容不做任何改动。
     """
-    from ..outputs.feedback import feedback_dir, write_feedback
-    from ..pipeline import current_snapshot, previous_tables
-    from ..schema import load_package
-    from ..validation import validate_snapshot
+    from ..outputs.feedback import feedback_dir
+    from ..pipeline import feedback
 
-    package = load_package()
     with progress_bar(disable=as_json) as progress:
-        snapshot, _ = current_snapshot(config, package, progress)
-        report = validate_snapshot(config, package, snapshot,
-                                   previous_tables(config, package, snapshot))
-        paths = write_feedback(config, snapshot, report, progress=progress)
+        run, paths = feedback(config, progress)
     if as_json:
-        click.echo(json.dumps({"snapshot": str(snapshot.path), "files": [str(p) for p in paths]},
+        click.echo(json.dumps({"snapshot": str(run.snapshot.path), "files": [str(p) for p in paths]},
                               ensure_ascii=False))
         return
     console.print(f"已为 {len(paths)} 个单位写好反馈表：{feedback_dir(config)}")

@@ -140,16 +140,10 @@ def feedback(config: Config, as_json: bool) -> None:
     每个学校的表格中，“校验结果”工作表整张重写（一次请求），有问题的单元格标红（错误）
     或标黄（提醒）并加批注；学校填写的内容不会被改动。
     """
-    from ..outputs.feedback.google import write_google_feedback
-    from ..pipeline import current_snapshot, previous_tables
-    from ..schema import load_package
-    from ..validation import validate_snapshot
+    from ..pipeline import google_feedback
 
-    package = load_package()
     with progress_bar(disable=as_json) as progress:
-        snapshot, _ = current_snapshot(config, package, progress)
-        report = validate_snapshot(config, package, snapshot, previous_tables(config, package, snapshot))
-        results = write_google_feedback(config, snapshot, report, progress=progress)
+        results = google_feedback(config, progress)
     if as_json:
         click.echo(json.dumps([r.__dict__ for r in results], ensure_ascii=False))
         return

@@ -27,14 +27,11 @@ def command(config: Config, as_json: bool, unit: str | None, child: str | None, 
     数据没有变化的手册不会重新编制。结果在输出文件夹的 handbooks 下，
     含学生个人信息，只供学校和教育局内部使用。
     """
-    from ..outputs.handbooks import compile_handbooks
-    from ..pipeline import validate
+    from ..pipeline import handbooks
 
     formats = ("pdf", "docx") if fmt == "all" else (fmt,)
     with progress_bar(disable=as_json) as progress:
-        report = validate(config, progress=progress)
-        result = compile_handbooks(config, unit=unit, child=child, formats=formats,
-                                   progress=progress, report=report)
+        result = handbooks(config, unit=unit, child=child, formats=formats, progress=progress)
     if as_json:
         click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=1))
         return

@@ -12,6 +12,7 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
+from ..atomic import write_text
 from ..findings import ERROR, WARNING, Report
 from ..validation.rules import rule_title
 
@@ -57,8 +58,4 @@ def render(report: Report, *, district: str, period: str) -> str:
 
 
 def write(report: Report, path: Path, *, district: str, period: str) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(render(report, district=district, period=period), encoding="utf-8")
-    tmp.replace(path)
-    return path
+    return write_text(path, render(report, district=district, period=period))

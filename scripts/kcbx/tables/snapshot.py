@@ -14,7 +14,6 @@ import hashlib
 import json
 import os
 import shutil
-import tempfile
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from functools import cached_property
@@ -24,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 import polars as pl
 
 from .. import __version__
+from ..atomic import building
 from ..config import Config
 from ..errors import PullError
 from ..findings import Finding, finding
@@ -233,51 +233,52 @@ def _write(
     google: GooglePull | None = None,
 ) -> Snapshot:
     try:
-        folder.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=".pull-", dir=folder))
+        with building(folder, ".pull-") as tmp:
+            return _fill(config, package, result, digest, files, folder, tmp, google)
     except OSError as exc:
         raise PullError(f"无法写入输出文件夹 {folder}（{exc.strerror or exc}）") from None
-    try:
-        raw = tmp / "raw"
-        for path in files:
-            if path.stat().st_size > config.limits.file_mb * MB:
-                continue  # refused unread; it stays where it was, untouched
-            target = raw / _relative(path, config.root)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(path, target)
-        if google is not None:  # what Google returned, as it came (values, sheet lists, errors)
-            (raw / "google").mkdir(parents=True, exist_ok=True)
-            for unit, data in google.raw.items():
-                _write_json(raw / "google" / f"{unit}.json", data)
-            _write_json(raw / "google" / "index.json", google.index())
-        tables_dir = tmp / "tables"
-        tables_dir.mkdir()
-        for name, frame in result.tables.items():
-            frame.write_csv(tables_dir / f"{name}.csv")
-        _write_json(tables_dir / "datapackage.json", snapshot_descriptor(package))
-        _write_json(tmp / "intake.json", {
-            "findings": [f.to_dict() for f in result.findings],
-            "files": [asdict(r) for r in result.files],
-        })
-        now = dt.datetime.now()
-        _write_json(tmp / "manifest.json", {
-            "created": now.isoformat(timespec="seconds"),
-            "digest": digest,
-            "kcbx": __version__,
-            "district": config.district,
-            "period": config.period,
-            "pulled_on": config.effective_pulled_on.isoformat(),
-            "tables": list(result.tables),
-            "rows": {name: frame.height for name, frame in result.tables.items()},
-        })
+
+
+def _fill(config: Config, package: DataPackage, result: Intake, digest: str, files: list[Path],
+          folder: Path, tmp: Path, google: GooglePull | None) -> Snapshot:
+    """Write the pull into ``tmp`` and rename it into ``folder`` under its dated name."""
+    raw = tmp / "raw"
+    for path in files:
+        if path.stat().st_size > config.limits.file_mb * MB:
+            continue  # refused unread; it stays where it was, untouched
+        target = raw / _relative(path, config.root)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(path, target)
+    if google is not None:  # what Google returned, as it came (values, sheet lists, errors)
+        (raw / "google").mkdir(parents=True, exist_ok=True)
+        for unit, data in google.raw.items():
+            _write_json(raw / "google" / f"{unit}.json", data)
+        _write_json(raw / "google" / "index.json", google.index())
+    tables_dir = tmp / "tables"
+    tables_dir.mkdir()
+    for name, frame in result.tables.items():
+        frame.write_csv(tables_dir / f"{name}.csv")
+    _write_json(tables_dir / "datapackage.json", snapshot_descriptor(package))
+    _write_json(tmp / "intake.json", {
+        "findings": [f.to_dict() for f in result.findings],
+        "files": [asdict(r) for r in result.files],
+    })
+    now = dt.datetime.now()
+    _write_json(tmp / "manifest.json", {
+        "created": now.isoformat(timespec="seconds"),
+        "digest": digest,
+        "kcbx": __version__,
+        "district": config.district,
+        "period": config.period,
+        "pulled_on": config.effective_pulled_on.isoformat(),
+        "tables": list(result.tables),
+        "rows": {name: frame.height for name, frame in result.tables.items()},
+    })
+    final = folder / f"{now:%Y%m%d-%H%M%S-%f}-{digest[:8]}"
+    while final.exists():  # the clock did not move (coarse timers): keep names in order
+        now += dt.timedelta(microseconds=1)
         final = folder / f"{now:%Y%m%d-%H%M%S-%f}-{digest[:8]}"
-        while final.exists():  # the clock did not move (coarse timers): keep names in order
-            now += dt.timedelta(microseconds=1)
-            final = folder / f"{now:%Y%m%d-%H%M%S-%f}-{digest[:8]}"
-        os.replace(tmp, final)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
+    os.replace(tmp, final)
     return Snapshot(final)
 
 

@@ -43,8 +43,12 @@ def validate_tables(config: Config, package: DataPackage, tables: Tables, files:
 
 
 def validate_snapshot(config: Config, package: DataPackage, snapshot: Snapshot,
-                      previous: Tables | None = None) -> Report:
-    """Every finding for a snapshot: what intake found, the schema checks, the rules."""
-    tables = Tables.build(package, snapshot.tables(), snapshot.files())
-    return validate_tables(config, package, tables, snapshot.files(), previous,
-                           snapshot.name, snapshot.intake_findings())
+                      previous: Tables | None = None, tables: Tables | None = None) -> Report:
+    """Every finding for a snapshot: what intake found, the schema checks, the rules.
+
+    ``tables``: the snapshot's tables when the caller has built them already.
+    """
+    files = snapshot.files()
+    tables = tables or Tables.build(package, snapshot.tables(), files)
+    return validate_tables(config, package, tables, files, previous, snapshot.name,
+                           snapshot.intake_findings())

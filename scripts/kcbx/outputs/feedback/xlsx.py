@@ -8,7 +8,6 @@ copy writes is always stored as text: a value such as ``=1+1`` never becomes a f
 from __future__ import annotations
 
 import datetime as dt
-import os
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +22,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.worksheet import Worksheet
 
+from ...atomic import replacing
 from ...findings import ERROR, Finding
 from ...sources import SourceProblem
 from ...sources.contain import read_contained
@@ -62,14 +62,8 @@ def write_annotated(source: Path | None, target: Path, findings: list[Finding],
     places = [locator.locate(f) for f in findings]
     located = _mark(book, findings, places)
     _results_sheet(book, findings, places, title, mode)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(f".tmp-{os.getpid()}-{target.name}")
-    try:
+    with replacing(target) as tmp:
         book.save(tmp)
-        os.replace(tmp, target)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
     return Annotated(target, mode, located, len(findings))
 
 

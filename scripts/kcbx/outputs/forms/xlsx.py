@@ -9,7 +9,6 @@ block of the 填报说明 sheet (which readers skip) and referenced through a de
 from __future__ import annotations
 
 import datetime as dt
-import os
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +17,7 @@ from xlsxwriter.format import Format
 from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
 from xlsxwriter.worksheet import Worksheet
 
+from ...atomic import replacing
 from .spec import (
     AT_LEAST,
     AT_MOST,
@@ -52,14 +52,8 @@ _KINDS = {DATE: "date", WHOLE: "integer", DECIMAL: "decimal"}
 
 def write_form(spec: FormSpec, path: Path) -> Path:
     """Write ``spec`` to ``path`` (replaced in one step: a reader never sees half a file)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = str(path.with_name(f".tmp-{os.getpid()}-{path.name}"))
-    try:
-        _render(spec, tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with replacing(path) as tmp:
+        _render(spec, str(tmp))
     return path
 
 

@@ -20,10 +20,10 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from ...atomic import write_bytes, write_json
 from ...config import Config
 from ...findings import Report
 from ..fonts import FontError, FontSet, missing_chars, resolve_fonts
-from ..typeset import write_atomic
 from .data import TABLES, ChildRecord, HandbookError, build_records
 from .pdf import TEMPLATE, combine, render_pdf
 from .word import render_docx
@@ -99,7 +99,7 @@ def _work(task: _Task) -> str:
             blob = render_pdf(task.data, task.fonts, task.compiled_on)
         else:
             blob = render_docx(task.data, task.compiled_on)
-        write_atomic(Path(path), blob)
+        write_bytes(Path(path), blob)
     return task.key
 
 
@@ -247,7 +247,7 @@ def write_handbooks(config: Config, records: list[ChildRecord], *,
             (folder / manifest["combined"].pop(code)["file"]).unlink(missing_ok=True)
     if combined and "pdf" in formats:
         _combine(folder, records, entries, manifest["combined"], result, progress)
-    write_atomic(manifest_path, json.dumps(manifest, ensure_ascii=False, indent=1).encode())
+    write_json(manifest_path, manifest)
     if failed:
         shown = [f"{names[k]}：{m}" for k, m in list(failed.items())[:5]]
         more = "（只列出前 5 本）" if len(failed) > 5 else ""
@@ -277,25 +277,16 @@ def _combine(folder: Path, records: list[ChildRecord], entries: dict[str, Any],
             progress("合订本", n, len(units))
 
 
-def compile_handbooks(config: Config, *, unit: str | None = None, child: str | None = None,
-                      formats: Iterable[str] = FORMATS, progress: Progress | None = None,
-                      report: Report | None = None, tables: Any = None,
+def compile_handbooks(config: Config, tables: Any, *, unit: str | None = None,
+                      child: str | None = None, formats: Iterable[str] = FORMATS,
+                      progress: Progress | None = None, report: Report | None = None,
                       today: dt.date | None = None) -> HandbookResult:
-    """Every 送教上门 child's handbook from the latest snapshot (pulled first if the sources
-    changed), narrowed to ``unit`` (code or name) and ``child`` (身份证号).
+    """Every 送教上门 child's handbook from ``tables`` (a snapshot's ``Tables``), narrowed to
+    ``unit`` (code or name) and ``child`` (身份证号).
 
     ``report`` — a validation report of the same snapshot — adds its HOME-* findings to each
-    handbook's 学期总结; ``tables`` (a ``Tables``) saves building them again. A combined PDF
-    per unit is made unless one child is asked for.
+    handbook's 学期总结. A combined PDF per unit is made unless one child is asked for.
     """
-    if tables is None:
-        from ...pipeline import current_snapshot
-        from ...schema import load_package
-        from ...validation import Tables
-
-        package = load_package()
-        snapshot, _ = current_snapshot(config, package, progress)
-        tables = Tables.build(package, snapshot.tables(), snapshot.files())
     typed = {name: tables.typed[name] for name in TABLES}
     records = build_records(config, typed, findings=report.findings if report else None,
                             unit=unit, child=child)

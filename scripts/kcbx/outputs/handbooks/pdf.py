@@ -8,11 +8,10 @@ family, for one) is an error, so a PDF is never written with the wrong or missin
 from __future__ import annotations
 
 import datetime as dt
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
+from ...atomic import replacing
 from ..fonts import FontSet
 from ..typeset import compile_pdf
 from .data import HandbookError, dated
@@ -43,14 +42,8 @@ def combine(parts: list[Path], target: Path, *, duplex: bool = True) -> int:
             finally:
                 src.close()
         pages = len(dest)
-        fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=target.parent)
-        os.close(fd)
-        try:
-            dest.save(tmp)
-            os.replace(tmp, target)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        with replacing(target) as tmp:
+            dest.save(str(tmp))
     finally:
         dest.close()
     return pages

@@ -9,12 +9,12 @@ from pathlib import Path
 
 import polars as pl
 
+from ...atomic import write_json
 from ...config import Config
 from ...findings import Report
 from ...schema import DataPackage
 from ...tables import Snapshot
 from ...validation import Tables, submitted_units
-from ..typeset import write_atomic
 from . import aggregate, monthly, pdf, tables_xlsx
 from .public import PUBLIC, read_public, write_public
 from .suppress import groups_for, suppress
@@ -39,7 +39,7 @@ def save_summary(config: Config, snapshot: Snapshot, report: Report) -> Path:
     frame = aggregate.data_quality(snapshot.name, snapshot.manifest["period"], report,
                                    report.unit_names)
     path = summary_path(config, snapshot)
-    write_atomic(path, json.dumps(frame.to_dicts(), ensure_ascii=False, indent=1).encode())
+    write_json(path, frame.to_dicts())
     return path
 
 

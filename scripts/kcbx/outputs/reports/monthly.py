@@ -6,12 +6,14 @@ xlsx (text cells stay text: nothing from a submission becomes a formula) and as 
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import polars as pl
 import xlsxwriter
 
+from ...atomic import write_bytes
 from ...config import Config
 from ...findings import Report
 from ...validation import Tables
@@ -138,10 +140,10 @@ def monthly_reports(config: Config, tables: Tables, report: Report,
 
 def write_xlsx(report: MonthlyReport, path: Path) -> Path:
     """The 月报表 as a workbook to print and sign (every value written as text or number)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    book = xlsxwriter.Workbook(tmp, {"strings_to_formulas": False, "strings_to_numbers": False,
-                                     "strings_to_urls": False})
+    buf = io.BytesIO()  # written whole, then put in place in one step
+    book = xlsxwriter.Workbook(buf, {
+        "in_memory": True, "strings_to_formulas": False, "strings_to_numbers": False,
+        "strings_to_urls": False})
     sheet = book.add_worksheet("月报表")
     bold = book.add_format({"bold": True, "font_size": 16, "align": "center"})
     head = book.add_format({"bold": True, "border": 1, "bg_color": "#EEEEEE", "text_wrap": True,
@@ -188,5 +190,5 @@ def write_xlsx(report: MonthlyReport, path: Path) -> Path:
     sheet.set_paper(9)  # A4
     sheet.fit_to_pages(1, 0)
     book.close()
-    tmp.replace(path)
+    write_bytes(path, buf.getvalue())
     return path

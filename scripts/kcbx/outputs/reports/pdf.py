@@ -5,9 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+from ...atomic import write_bytes
 from ...errors import KcbxError
 from ..fonts import FontError, FontSet, missing_chars, resolve_fonts
-from ..typeset import compile_pdf, write_atomic
+from ..typeset import compile_pdf
 from .monthly import CASE_COLUMNS, MonthlyReport
 
 TEMPLATE = Path(__file__).with_name("monthly.typ")
@@ -49,5 +50,5 @@ def write_pdf(report: MonthlyReport, path: Path, fonts: FontSet, on: dt.date) ->
     if missing:
         raise ReportError(f"月报表“{report.title}”中有字体里没有的字：{'、'.join(missing)}。"
                           "请在 kcbx.yml 的 fonts 中指定字更全的中文字体")
-    write_atomic(path, compile_pdf(TEMPLATE, data, fonts, on, error=ReportError, what="月报表"))
+    write_bytes(path, compile_pdf(TEMPLATE, data, fonts, on, error=ReportError, what="月报表"))
     return path

@@ -7,14 +7,12 @@ Months accumulate: writing a period replaces that period's rows and keeps the ot
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import tempfile
 from pathlib import Path
 from typing import Any
 
 import polars as pl
 
+from ...atomic import building, swap_in, write_json
 from ...errors import KcbxError
 from ...schema import schemas_dir
 
@@ -67,22 +65,12 @@ def write_public(folder: Path, frames: dict[str, pl.DataFrame], *, district: str
             old = pl.concat([old, new], how="vertical")
         merged[name] = old.sort([c for c in ("period", "pulled") if c in names], maintain_order=True)
     descriptor = {**descriptor, "title": f"{district}控辍保学公开统计数据"}
-    folder.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=".public-", dir=folder.parent))
     try:
-        for name, frame in merged.items():
-            frame.write_csv(tmp / f"{name}.csv")
-        (tmp / "datapackage.json").write_text(
-            json.dumps(descriptor, ensure_ascii=False, indent=1), encoding="utf-8")
-        if folder.exists():
-            old_dir = folder.with_name(f".{folder.name}-old")
-            shutil.rmtree(old_dir, ignore_errors=True)
-            os.replace(folder, old_dir)
-            os.replace(tmp, folder)
-            shutil.rmtree(old_dir, ignore_errors=True)
-        else:
-            os.replace(tmp, folder)
+        with building(folder.parent, ".public-") as tmp:
+            for name, frame in merged.items():
+                frame.write_csv(tmp / f"{name}.csv")
+            write_json(tmp / "datapackage.json", descriptor)
+            swap_in(tmp, folder)
     except OSError as exc:
-        shutil.rmtree(tmp, ignore_errors=True)
         raise KcbxError(f"无法写入公开统计数据 {folder}（{exc.strerror or exc}）") from None
     return folder

@@ -2,20 +2,22 @@
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import polars as pl
 import xlsxwriter
 
+from ...atomic import write_bytes
 from .public import public_descriptor
 
 
 def write(frames: dict[str, pl.DataFrame], path: Path, *, district: str) -> Path:
     """One sheet per table, Chinese column titles from the public package's schema."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    book = xlsxwriter.Workbook(tmp, {"strings_to_formulas": False, "strings_to_numbers": False,
-                                     "strings_to_urls": False})
+    buf = io.BytesIO()  # written whole, then put in place in one step
+    book = xlsxwriter.Workbook(buf, {
+        "in_memory": True, "strings_to_formulas": False, "strings_to_numbers": False,
+        "strings_to_urls": False})
     head = book.add_format({"bold": True, "bg_color": "#EEEEEE", "border": 1, "text_wrap": True})
     for res in public_descriptor()["resources"]:
         frame = frames.get(res["name"])
@@ -47,5 +49,5 @@ def write(frames: dict[str, pl.DataFrame], path: Path, *, district: str) -> Path
         sheet.set_footer(f"&L{label}&R第 &P 页，共 &N 页")
     book.set_properties({"title": f"{district}控辍保学统计表"})
     book.close()
-    tmp.replace(path)
+    write_bytes(path, buf.getvalue())
     return path

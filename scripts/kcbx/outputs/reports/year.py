@@ -3,11 +3,13 @@ the pulls the workspace keeps (the latest pull of each month)."""
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import polars as pl
 import xlsxwriter
 
+from ...atomic import write_bytes
 from ...config import Config
 from ...errors import KcbxError
 from ...schema import DataPackage
@@ -42,7 +44,7 @@ def year_summary(config: Config, package: DataPackage, progress=None) -> Path:
     for i, (period, snap) in enumerate(months.items(), 1):
         month = config.with_overrides(period=period, pulled_on=snap.manifest["pulled_on"])
         tables = Tables.build(package, snap.tables(), snap.files())
-        report = validate_snapshot(month, package, snap)
+        report = validate_snapshot(month, package, snap, tables=tables)
         sent = submitted_units(tables, snap.files(), period)
         st = aggregate.submission_status(month, tables, sent)
         rates = aggregate.submission_rates(st).filter(pl.col("level") == "全区").to_dicts()[0]
@@ -57,9 +59,9 @@ def year_summary(config: Config, package: DataPackage, progress=None) -> Path:
 
 def _write(config: Config, rows: list[dict], status: pl.DataFrame) -> Path:
     path = config.outputs_path / "reports" / f"{config.year}_年度总结.xlsx"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    book = xlsxwriter.Workbook(tmp, {"strings_to_formulas": False, "strings_to_numbers": False})
+    buf = io.BytesIO()  # written whole, then put in place in one step
+    book = xlsxwriter.Workbook(buf, {
+        "in_memory": True, "strings_to_formulas": False, "strings_to_numbers": False})
     head = book.add_format({"bold": True, "bg_color": "#EEEEEE", "border": 1, "text_wrap": True})
     title = book.add_format({"bold": True, "font_size": 14})
     sheet = book.add_worksheet("月度汇总")
@@ -88,5 +90,5 @@ def _write(config: Config, rows: list[dict], status: pl.DataFrame) -> Path:
         for c, period in enumerate(periods, start=3):
             matrix.write_string(r, c, cells.get((unit["unit_code"], period), "—"))
     book.close()
-    tmp.replace(path)
+    write_bytes(path, buf.getvalue())
     return path
