@@ -241,3 +241,40 @@ def test_bad_period_override_on_the_command_line(tmp_path):
     assert result.exit_code == 2
     assert "period" in result.output and "YYYY-MM" in result.output
     assert "Traceback" not in result.output
+
+
+def test_default_calendar_follows_the_year(tmp_path):
+    config = load_config(write_config(tmp_path, "district: 示例区\nyear: 2023\nperiod: 2023-10\n"))
+    assert [(t.start, t.end) for t in config.terms] == [(dt.date(2023, 9, 1), dt.date(2024, 1, 13))]
+    assert config.holidays[0].start == dt.date(2023, 10, 1)
+    assert config.period_teaches
+
+
+def test_terms_of_another_year_name_the_keys(tmp_path):
+    text = ("district: 示例区\nyear: 2023\nperiod: 2023-10\nterms:\n"
+            "  - {name: 2022年秋季学期, start: 2022-09-01, end: 2023-01-13}\n")
+    with pytest.raises(ConfigError) as err:
+        load_config(write_config(tmp_path, text))
+    assert "terms" in str(err.value) and "year" in str(err.value) and "2022年秋季学期" in str(err.value)
+
+
+def test_a_school_year_of_two_terms_is_accepted(tmp_path):
+    text = ("district: 示例区\nyear: 2023\nperiod: 2024-03\nterms:\n"
+            "  - {name: 2023年秋季学期, start: 2023-09-01, end: 2024-01-19}\n"
+            "  - {name: 2024年春季学期, start: 2024-02-26, end: 2024-07-05}\n")
+    assert load_config(write_config(tmp_path, text)).period_teaches
+
+
+def test_a_month_without_teaching_is_a_warning_not_silence(tmp_path):
+    from kcbx.validation import validate_tables  # noqa: F401 - the finding comes from validation
+    from workbooks import run_validate, workspace
+
+    root = workspace(tmp_path / "ws", {})
+    (root / "kcbx.yml").write_text("district: 测试区\nperiod: 2022-08\npulled_on: 2022-09-02\n",
+                                   encoding="utf-8")
+    report = run_validate(root)
+    found = [f for f in report.findings if f.rule == "no-teaching"]
+    assert len(found) == 1 and found[0].severity == "提醒" and "2022-08" in found[0].message
+    (root / "kcbx.yml").write_text("district: 测试区\nperiod: 2022-10\npulled_on: 2022-11-04\n",
+                                   encoding="utf-8")
+    assert not [f for f in run_validate(root).findings if f.rule == "no-teaching"]

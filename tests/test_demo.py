@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import re
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -30,8 +29,8 @@ PACKAGE = load_package()
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> DemoSummary:
-    return write_demo(tmp_path_factory.mktemp("demo") / "示例区", children=2000, seed=1)
+def demo(demo_copy) -> DemoSummary:
+    return demo_copy("demo")
 
 
 def books(root: Path) -> list[Path]:
@@ -241,9 +240,7 @@ def test_refuses_a_folder_that_is_not_a_demo(tmp_path: Path, demo: DemoSummary) 
 
 
 def test_scales(tmp_path: Path) -> None:
-    start = time.perf_counter()
-    summary = write_demo(tmp_path / "big", children=20000)
-    assert time.perf_counter() - start < 30
+    summary = write_demo(tmp_path / "big", children=20000)  # its speed: benchmarks, not here
     assert summary.children == 20000
     census = 0
     for path in books(tmp_path / "big" / "submissions"):

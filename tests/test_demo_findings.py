@@ -9,13 +9,12 @@ from pathlib import Path
 import pytest
 
 from kcbx.config import load_config
-from kcbx.demo import write_demo
 from kcbx.pipeline import validate
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return write_demo(tmp_path_factory.mktemp("demo") / "示例区").dest
+def demo(demo_copy) -> Path:
+    return demo_copy("demo").dest
 
 
 def key(rule: str, unit: str | None, sheet: str | None, row: int | None, column: str | None):

@@ -27,7 +27,6 @@ from district import KIDS, SCHOOL1, VISIT_DATES, District
 from kcbx import pipeline
 from kcbx.cli import cli
 from kcbx.config import load_config
-from kcbx.demo import write_demo
 from kcbx.outputs.fonts import FontError, FontSet, resolve_fonts
 from kcbx.outputs.handbooks import HandbookError, build_records, write_handbooks
 from kcbx.outputs.handbooks.data import TABLES, cjk_punctuation
@@ -245,10 +244,8 @@ def test_fonts_from_kcbx_yml(clean, tmp_path: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    dest = tmp_path_factory.mktemp("demo") / "示例区"
-    write_demo(dest)
-    return dest
+def demo(demo_copy) -> Path:
+    return demo_copy("demo").dest
 
 
 def test_cli_on_the_demo(demo: Path) -> None:

@@ -10,13 +10,12 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from kcbx.config import load_config
-from kcbx.demo import write_demo
 from kcbx.pipeline import reports
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory):
-    return write_demo(tmp_path_factory.mktemp("monthly") / "示例区").dest
+def demo(demo_copy):
+    return demo_copy("monthly").dest
 
 
 def pdf_text(path) -> str:

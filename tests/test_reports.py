@@ -27,7 +27,6 @@ from openpyxl import load_workbook
 from district import REF, SHEETS, District, new_kid
 from kcbx.cli import cli
 from kcbx.config import load_config
-from kcbx.demo import write_demo
 from kcbx.pipeline import current_snapshot, reports, validate
 from workbooks import Text, write_book_xlsxwriter
 
@@ -269,9 +268,8 @@ def listed_cases(t, config, codes: set[str], town: str | None = None) -> tuple[s
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory):
-    root = tmp_path_factory.mktemp("demo") / "示例区"
-    write_demo(root)
+def demo(demo_copy):
+    root = demo_copy("demo").dest
     config = load_config(root / "kcbx.yml")
     result = reports(config)
     return SimpleNamespace(root=root, config=config, result=result, t=snapshot_tables(config),

@@ -854,3 +854,35 @@ def test_every_rule_has_a_breach_and_a_keep() -> None:
     for rule in rules:
         assert any(n.startswith(rule + " ") for n in BREAKS), rule
         assert any(n.startswith(rule + " ") for n in KEEPS), rule
+
+
+# --------------------------------------------------------------------------------------
+# The registry is the list: every registered rule runs, in the order of rules.md
+# --------------------------------------------------------------------------------------
+
+
+def test_every_registered_rule_runs_in_the_order_of_rules_md(monkeypatch):
+    import dataclasses
+
+    from kcbx.validation import rules as rules_module
+    from kcbx.validation.rules.base import REGISTRY
+
+    spec = Path(__file__).resolve().parents[1].parent / "shared" / "spec" / "rules.md"
+    if not spec.is_file():
+        pytest.skip(f"rules.md not found at {spec} (shared/ is laid beside the repo)")
+    in_spec = re.findall(r"^\|\s*([A-Z]+-\d+)\s*\|", spec.read_text(encoding="utf-8"), re.MULTILINE)
+    ordered = [r.id for r in rules_module.rules()]
+    assert ordered == list(dict.fromkeys(in_spec))
+    assert set(ordered) == set(REGISTRY)
+
+    # a rule added later, of a family no list names, still runs (last)
+    ran: list[str] = []
+
+    def new_rule(ctx):
+        ran.append("NEW-1")
+        return []
+
+    extra = dataclasses.replace(REGISTRY["CHG-1"], id="NEW-1", func=new_rule)
+    monkeypatch.setitem(REGISTRY, "NEW-1", extra)
+    assert [r.id for r in rules_module.rules()][-1] == "NEW-1"
+    assert rules_module.run_rules(None, only={"NEW-1"}) == [] and ran == ["NEW-1"]

@@ -10,13 +10,12 @@ from openpyxl import load_workbook
 
 from kcbx.cli import cli
 from kcbx.config import load_config
-from kcbx.demo import write_demo
 from kcbx.pipeline import current_snapshot
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory):
-    return write_demo(tmp_path_factory.mktemp("year") / "示例区").dest
+def demo(demo_copy):
+    return demo_copy("year").dest
 
 
 def test_year_summary_has_one_row_per_month_pulled(demo, tmp_path):

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import os
 import sys
-import tempfile
 import traceback
 from collections.abc import Callable
 from pathlib import Path
@@ -75,8 +75,7 @@ def handle_errors(func: Callable[..., Any]) -> Callable[..., Any]:
             err_console.print("已中断。")
             sys.exit(130)
         except Exception:  # noqa: BLE001 - the last net: keep the trace for the developers
-            log = Path(tempfile.gettempdir()) / "kcbx-error.log"
-            log.write_text(traceback.format_exc(), encoding="utf-8")
+            log = write_error_log(traceback.format_exc())
             err_console.print(
                 "[bold red]kcbx 内部错误[/]：这是程序的问题，不是您的数据的问题。"
                 f"详细信息已保存到 {log}，请把这个文件发给技术支持。"
@@ -84,6 +83,24 @@ def handle_errors(func: Callable[..., Any]) -> Callable[..., Any]:
             sys.exit(3)
 
     return wrapper
+
+
+def write_error_log(trace: str) -> Path:
+    """Keep a traceback where only this user can read it: the workspace's private outputs
+    (``<outputs>/logs``), else ``~/.kcbx``. A trace may hold personal data from the tables."""
+    try:
+        ctx = click.get_current_context(silent=True)
+        given = ctx.params.get("config_path") if ctx else None
+        folder = load_config(given).outputs_path / "logs"
+    except Exception:  # noqa: BLE001 - no usable workspace: the user's own folder
+        folder = Path.home() / ".kcbx"
+    folder.mkdir(parents=True, exist_ok=True)
+    log = folder / "kcbx-error.log"
+    fd = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(trace)
+    os.chmod(log, 0o600)  # an older log may have been made with wider rights
+    return log
 
 
 def workspace_options(func: Callable[..., Any]) -> Callable[..., Any]:

@@ -13,7 +13,15 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from .errors import ConfigError, WorkspaceError
 from .sources.guard import Limits
@@ -72,12 +80,13 @@ class Sources(_Strict):
     google: GoogleSource | None = None
 
 
-def _default_terms() -> list[Term]:
-    return [Term(name="2022年秋季学期", start=dt.date(2022, 9, 1), end=dt.date(2023, 1, 13))]
+def _default_terms(year: int = 2022) -> list[Term]:
+    """The autumn term of ``year`` (the 2022 plan's dates, moved to ``year``)."""
+    return [Term(name=f"{year}年秋季学期", start=dt.date(year, 9, 1), end=dt.date(year + 1, 1, 13))]
 
 
-def _default_holidays() -> list[Holiday]:
-    return [Holiday(name="国庆节", start=dt.date(2022, 10, 1), end=dt.date(2022, 10, 7))]
+def _default_holidays(year: int = 2022) -> list[Holiday]:
+    return [Holiday(name="国庆节", start=dt.date(year, 10, 1), end=dt.date(year, 10, 7))]
 
 
 class Config(_Strict):
@@ -104,6 +113,30 @@ class Config(_Strict):
     # 报表文件的安全上限（文件大小、解压后大小、行列数、读取内存），一般不用改
     limits: Limits = Field(default_factory=Limits)
     root: Path = Field(default=Path("."), exclude=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _calendar_of_the_year(cls, data: Any) -> Any:
+        """Without ``terms``/``holidays``, the defaults are those of ``year`` (not of 2022)."""
+        if isinstance(data, dict):
+            year = data.get("year", 2022)
+            if isinstance(year, int) and 2000 <= year <= 2100:
+                data = dict(data)
+                data.setdefault("terms", [t.model_dump() for t in _default_terms(year)])
+                data.setdefault("holidays", [h.model_dump() for h in _default_holidays(year)])
+        return data
+
+    @field_validator("terms")
+    @classmethod
+    def _terms_of_the_year(cls, value: list[Term], info: ValidationInfo) -> list[Term]:
+        year = info.data.get("year")
+        for term in value:
+            if year is not None and term.start.year not in (year, year + 1):
+                raise ValueError(
+                    f"学期“{term.name}”从 {term.start} 开始，不属于工作年度 year: {year}。"
+                    f"请把 terms 改为 {year} 年（或 {year}—{year + 1} 学年）的学期，或把 year 改为 "
+                    f"{term.start.year}")
+        return value
 
     @field_validator("district")
     @classmethod
@@ -147,6 +180,11 @@ class Config(_Strict):
     def period_end(self) -> dt.date:
         start = self.period_start
         return start.replace(day=calendar.monthrange(start.year, start.month)[1])
+
+    @property
+    def period_teaches(self) -> bool:
+        """Whether any configured term has days in the reported month."""
+        return any(t.start <= self.period_end and t.end >= self.period_start for t in self.terms)
 
     @property
     def effective_deadline(self) -> dt.date:

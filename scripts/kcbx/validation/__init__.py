@@ -5,7 +5,7 @@ from __future__ import annotations
 import polars as pl
 
 from ..config import Config
-from ..findings import Report
+from ..findings import Report, finding
 from ..schema import DataPackage
 from ..tables import Snapshot
 from ..tables.intake import FileRecord
@@ -30,6 +30,8 @@ def validate_tables(config: Config, package: DataPackage, tables: Tables, files:
     ctx = RuleContext(config=config, package=package, tables=tables, previous=previous,
                       submitted=submitted_units(tables, files, config.period))
     findings = [*(intake_findings or []), *check_schema(tables), *run_rules(ctx)]
+    if not config.period_teaches:
+        findings.append(finding("no-teaching", value=config.period))
     units = tables.text["units"]
     codes = units["code"].to_list()
     names = dict(zip(codes, units["name"].to_list(), strict=True))
