@@ -94,20 +94,23 @@ def test_every_reporting_unit_gets_its_own_sheets(demo, forms):
     assert titles["QSZX"][:3] == ["填报说明", t["cover"], t["census"]]
     assert t["roster"] not in titles["QSZX"]
     assert t["census"] not in titles["YZ"] and t["roster"] in titles["YZ"]
-    assert t["visits"] in titles["TJXX"] and t["visits"] not in titles["QSXX"]
+    # 送教上门 falls to the 户籍 包保 units and the special school: QSXX 包保s villages
+    assert t["visits"] in titles["TJXX"] and t["visits"] in titles["QSXX"]
+    assert t["visits"] not in titles["YZ"]
     for sheets in titles.values():
         assert sheets[0] == "填报说明" and sheets[1] == t["cover"]
 
 
-def test_home_sheets_follow_the_latest_snapshot_or_all_sheets(demo, tmp_path):
+def test_home_sheets_come_from_the_reference_data_not_from_a_pull(demo, tmp_path):
     config = load_config(demo)
-    before = load_district(config, PACKAGE)
+    before = [t.name for t in unit_tables(PACKAGE, load_district(config, PACKAGE), "QSZX")]
     pipeline.current_snapshot(config)
-    after = load_district(config, PACKAGE)
-    assert "QSXX" not in before.home_units and "QSXX" in after.home_units
-    names = [t.name for t in unit_tables(PACKAGE, after, "QSXX")]
-    assert names[-4:] == ["home_students", "iep", "visits", "teachers"]
-    every = [t.name for t in unit_tables(PACKAGE, before, "YZ", all_sheets=True)]
+    district = load_district(config, PACKAGE)
+    assert [t.name for t in unit_tables(PACKAGE, district, "QSZX")] == before  # the same after a pull
+    assert before[-4:] == ["home_students", "iep", "visits", "teachers"]  # QSZX 包保s villages
+    names = [t.name for t in unit_tables(PACKAGE, district, "YZ")]
+    assert "home_students" not in names and "census" not in names  # a 直属学校 with no village
+    every = [t.name for t in unit_tables(PACKAGE, district, "YZ", all_sheets=True)]
     assert every == [t.name for t in PACKAGE.submitted_tables]
 
 

@@ -9,7 +9,7 @@ from fake_google import FakeGoogle, google_config, write_credentials
 from kcbx import pipeline
 from kcbx.config import load_config
 from kcbx.outputs.feedback.google import COLOURS, HEADER, MARK_FIELDS, RESULTS, write_google_feedback
-from kcbx.sources.google import google_transport
+from kcbx.sources.google import GRID_FIELDS, google_transport
 from test_google_pull import UNITS3, a01_book, a02_sheets, school_sheets
 from workbooks import kid, roster_row, table_title, workspace
 
@@ -43,6 +43,11 @@ def school_values(fake, key):
     return {s.title: fake.values(key, s.title) for s in fake.books[key].sheets if s.title != RESULTS}
 
 
+def pulled(call) -> bool:
+    """A pull's read (the whole spreadsheet's values), not one of the feedback's requests."""
+    return call.kind == "spreadsheets.get" and call.params.get("fields") == [GRID_FIELDS]
+
+
 def test_results_sheet_and_notes_in_one_batchupdate(tmp_path, fake):
     config = make(tmp_path, fake)
     before = school_values(fake, "key-A02")
@@ -51,7 +56,7 @@ def test_results_sheet_and_notes_in_one_batchupdate(tmp_path, fake):
 
     by_unit = {r.unit: r for r in results}
     assert set(by_unit) == {"A02", "A03"} and all(r.written for r in results)  # A01 is xlsx: not here
-    feedback_calls = [c for c in fake.calls() if c.kind != "values.batchGet"]
+    feedback_calls = [c for c in fake.calls() if not pulled(c)]
     assert [(c.kind, c.key) for c in feedback_calls] == [
         ("spreadsheets.get", "key-A02"), ("spreadsheets.batchUpdate", "key-A02"),
         ("spreadsheets.get", "key-A03"), ("spreadsheets.batchUpdate", "key-A03")]
@@ -131,7 +136,7 @@ def test_unread_school_and_header_findings(tmp_path, fake):
 
     a02, a03 = results
     assert not a02.written and "没有读到这份表格" in a02.message
-    assert fake.calls(key="key-A02") == [c for c in fake.calls(key="key-A02") if c.kind == "values.batchGet"]
+    assert fake.calls(key="key-A02") == [c for c in fake.calls(key="key-A02") if pulled(c)]
     listed = [r[9] for r in fake.values("key-A03", RESULTS)[3:]]
     assert {"missing-label", "extra-label"} <= set(listed)
     header = fake.cell("key-A03", ROSTER, 1, 3)

@@ -64,8 +64,10 @@ def test_the_form_is_drawn_from_the_spec(tmp_path, fake):
     book = fake.books[key]
     census = book.sheet(CENSUS)
 
+    home = [load_package().table(t).title for t in ("home_students", "iep", "visits", "teachers")]
+    # a 乡镇中心校 包保s villages: it fills the census and, as 户籍地包保单位, the 送教 tables
     assert [s.title for s in book.sheets] == ["填报说明", COVER, CENSUS, "失学辍学学生工作台账",
-                                              "关爱帮扶记录"]
+                                              "关爱帮扶记录", *home]
     assert census.properties["gridProperties"]["frozenRowCount"] == 2
     header = [fake.cell(key, CENSUS, 2, c) for c in range(1, 18)]
     assert [h["userEnteredValue"]["stringValue"] for h in header[:3]] == ["身份证号", "姓名", "性别"]
@@ -113,7 +115,7 @@ def test_school_fills_the_form_and_it_is_pulled_back(tmp_path, fake):
 
     report = run_validate(root)  # pulled by folder: the spreadsheets are named <单位代码> …
 
-    assert [c.kind for c in fake.calls()] == ["drive.files.list", "values.batchGet", "values.batchGet"]
+    assert [c.kind for c in fake.calls()] == ["drive.files.list", "spreadsheets.get", "spreadsheets.get"]
     census = [f for f in report.findings if f.unit_code == "A01" and f.sheet == CENSUS]
     assert where(census) == {("ID-1", CENSUS, 4, "身份证号")}  # the ID stayed text, row as seen
     assert where(report, unit="A01", sheet=COVER) == set()

@@ -18,6 +18,7 @@ from kcbx.config import load_config
 from kcbx.schema import load_package
 from kcbx.sources.google import (
     ENV_CREDENTIALS,
+    GRID_FIELDS,
     GoogleSetupError,
     credentials_path,
     google_transport,
@@ -31,6 +32,7 @@ from workbooks import (
     book,
     census_row,
     cover,
+    home_row,
     kid,
     make_id,
     roster_row,
@@ -90,17 +92,17 @@ def make(tmp_path, fake: FakeGoogle, sheets: dict | None = None, *, units=UNITS,
                      config=google_config(creds, mapping))
 
 
-def test_one_batchget_per_school_and_the_same_intake(tmp_path, fake):
+def test_one_request_per_school_reads_every_sheet(tmp_path, fake):
     fake.add_spreadsheet("key-A03", school_sheets("A03", roster=[roster_row(id_number=kid(7))]))
     root = make(tmp_path, fake, units=UNITS3, extra_units=["A03"])
 
     report = run_validate(root)
 
-    assert [c.kind for c in fake.calls()] == ["values.batchGet", "values.batchGet"]
+    assert [c.kind for c in fake.calls()] == ["spreadsheets.get", "spreadsheets.get"]
     assert {c.key for c in fake.calls()} == {"key-A02", "key-A03"}
     get = fake.calls(key="key-A02")[0]
-    assert get.params["valueRenderOption"] == ["FORMATTED_VALUE"]
-    assert [r.strip("'") for r in get.params["ranges"]] == [table_title(t) for t in SCHOOL_SHEETS]
+    assert get.params["fields"] == [GRID_FIELDS] and "ranges" not in get.params
+    assert "formattedValue" in GRID_FIELDS and "userEnteredValue" not in GRID_FIELDS
     assert where(report, unit="A02") == {A02_FINDING}
     assert where(report, unit="A03") == set()
     assert where(report, unit="A01") == {PLANTED}
@@ -119,11 +121,12 @@ def test_raw_json_kept_and_repull_is_idempotent(tmp_path, fake):
     again, pulled_again = pipeline.current_snapshot(config)
 
     assert pulled and not pulled_again and again.path == first.path
-    assert len(fake.calls("values.batchGet")) == 2  # Google can only be compared by reading it
+    assert len(fake.calls("spreadsheets.get")) == 2  # Google can only be compared by reading it
     raw = json.loads((first.path / "raw" / "google" / "A02.json").read_text(encoding="utf-8"))
     assert raw["key"] == "key-A02"
-    ranges = raw["batchGet"]["valueRanges"]
-    assert ranges[1]["values"][2][:3] == ["G" + kid(2), kid(2), "赵某二"]
+    sheets = {s["properties"]["title"]: s for s in raw["spreadsheet"]["sheets"]}
+    row = sheets[ROSTER]["data"][0]["rowData"][2]["values"]
+    assert [v.get("formattedValue") for v in row[:3]] == ["G" + kid(2), kid(2), "赵某二"]
     index = json.loads((first.path / "raw" / "google" / "index.json").read_text(encoding="utf-8"))
     assert index == [{"unit": "A02", "key": "key-A02", "source": "google/A02", "read": True, "name": "",
                       "url": "https://docs.google.com/spreadsheets/d/key-A02"}]
@@ -163,27 +166,32 @@ def test_google_and_xlsx_give_identical_findings(tmp_path, fake):
     assert google_findings == a02(as_xlsx)  # … and exactly as from the same sheet in xlsx
 
 
-@pytest.mark.parametrize("change", ["rename", "short-title", "delete"])
-def test_renamed_or_deleted_sheet_falls_back_to_the_sheet_list(tmp_path, fake, change):
+@pytest.mark.parametrize("change", ["rename", "short-title", "delete", "new"])
+def test_renamed_deleted_or_unexpected_sheets_cost_no_request_and_are_read_as_xlsx(tmp_path, fake, change):
     root = make(tmp_path, fake)
-    sheet_ = fake.books["key-A02"].sheet(ROSTER)
+    book_ = fake.books["key-A02"]
+    sheet_ = book_.sheet(ROSTER)
     if change == "delete":
-        fake.books["key-A02"].sheets.remove(sheet_)
+        book_.sheets.remove(sheet_)
+    elif change == "new":  # a sheet nobody expected the school to fill (it starts 送教 this month)
+        title, rows = sheet("home_students", [home_row(id_number=kid(30), name="孙某明")])
+        fake.add_spreadsheet("key-A02", {**a02_sheets(), title: rows})
     else:
         sheet_.properties["title"] = "名册" if change == "rename" else "在校学生名册"
 
     report = run_validate(root)
 
-    assert [c.kind for c in fake.calls()] == ["values.batchGet", "spreadsheets.get", "values.batchGet"]
-    assert [c.status for c in fake.calls()] == [400, 200, 200]
+    assert [(c.kind, c.status) for c in fake.calls()] == [("spreadsheets.get", 200)]
     a02 = [f for f in report.findings if f.unit_code == "A02" and f.rule in ("missing-sheet", "extra-sheet")]
     if change == "short-title":  # a title the reader accepts: read as usual, nothing to say
         assert a02 == [] and where(report, unit="A02") == {("enum-error", "在校学生名册", 3, "年级")}
+    elif change == "rename":  # as from xlsx: the sheet is named, not silently dropped
+        assert [(f.rule, f.sheet) for f in a02] == [("extra-sheet", "名册")]
+    elif change == "new":
+        snap, _ = pipeline.current_snapshot(load_config(root))
+        assert snap.table("home_students")["name"].to_list() == ["孙某明"]
     else:
-        missing = [f for f in a02 if f.rule == "missing-sheet"]
-        assert [(f.sheet, f.file) for f in missing] == [(ROSTER, "google/A02")]
-        assert "可能被改名或删除" in missing[0].message and f"改回「{ROSTER}」" in missing[0].message
-        assert [f.sheet for f in a02 if f.rule == "extra-sheet"] == (["名册"] if change == "rename" else [])
+        assert a02 == []
     assert where(report, unit="A01") == {PLANTED}
 
 
@@ -245,7 +253,7 @@ def _pull(tmp_path, fake, pacing):
 
 @pytest.mark.parametrize("status", [429, 500, 502, 503])
 def test_transient_errors_are_retried(tmp_path, fake, status):
-    fake.fail(status, times=2, kind="values.batchGet")
+    fake.fail(status, times=2, kind="spreadsheets.get")
     pacing = Pacing(sleep=lambda s: None, random=lambda: 0.5)
 
     result = _pull(tmp_path, fake, pacing)
@@ -270,7 +278,7 @@ def test_retries_are_bounded(tmp_path, fake):
 
 
 def test_an_expired_access_token_is_renewed_without_a_word(tmp_path, fake):
-    fake.fail(401, kind="values.batchGet")  # the hour-long access token ran out mid-pull
+    fake.fail(401, kind="spreadsheets.get")  # the hour-long access token ran out mid-pull
 
     result = _pull(tmp_path, fake, Pacing(sleep=lambda s: pytest.fail("no wait for a 401")))
 
@@ -310,7 +318,7 @@ def test_folder_lists_the_units_spreadsheets(tmp_path, fake):
 
     report = run_validate(root)
 
-    assert [c.kind for c in fake.calls()] == ["drive.files.list", "values.batchGet"]
+    assert [c.kind for c in fake.calls()] == ["drive.files.list", "spreadsheets.get"]
     assert where(report, unit="A02") == {A02_FINDING}
     note = [f for f in report.findings if f.file == "google/会议记录"]
     assert len(note) == 1 and note[0].severity == "提醒" and "不以单位代码开头" in note[0].message

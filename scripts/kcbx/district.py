@@ -1,7 +1,7 @@
-"""The district as forms, the Google pull and the site see it: its units and their types,
-the 包保 grid, the units that teach at home, and so which sheets each unit fills.
+"""The district as forms and the site see it: its units and their types, the 包保 grid,
+and so which sheets each unit fills (``fills.tables_for``).
 
-Read from a workspace's reference workbook (and the latest pull, for 送教 units).
+Read from a workspace's reference workbook alone.
 """
 
 from __future__ import annotations
@@ -10,17 +10,14 @@ from dataclasses import dataclass
 
 from .config import Config
 from .errors import KcbxError
+from .fills import HOME_TYPES, HOME_WORKBOOK, SCHOOL_TABLES, SCHOOL_TYPES, tables_for
 from .schema import DataPackage, Table
 from .sources import SourceProblem
 from .sources.contain import read_contained
-from .tables import latest_snapshot
 from .tables.intake import intake
-from .tables.snapshot import snapshots_dir
 
-SCHOOL_TYPES = frozenset({"直属学校", "小学", "初中", "九年一贯制学校", "教学点", "特殊教育学校"})
-HOME_TYPES = frozenset({"特殊教育学校"})
-SCHOOL_TABLES = ("roster", "absences", "changes")
-HOME_WORKBOOK = "home"
+__all__ = ["HOME_TYPES", "HOME_WORKBOOK", "SCHOOL_TABLES", "SCHOOL_TYPES", "District", "DistrictError",
+           "GridGroup", "UnitInfo", "load_district", "unit_tables"]
 
 
 class DistrictError(KcbxError):
@@ -52,7 +49,6 @@ class District:
     year: int | None = None
     units: tuple[UnitInfo, ...] = ()
     grid: tuple[GridGroup, ...] = ()
-    home_units: frozenset[str] = frozenset()  # units with 送教 rows in the latest snapshot
 
     def unit(self, code: str) -> UnitInfo | None:
         return next((u for u in self.units if u.code == code), None)
@@ -64,29 +60,15 @@ class District:
 
 def unit_tables(package: DataPackage, district: District, code: str,
                 *, all_sheets: bool = False) -> list[Table]:
-    """The tables unit ``code`` fills, in package order."""
+    """The tables unit ``code`` fills, in package order (``all_sheets``: every table)."""
+    if all_sheets:
+        return list(package.submitted_tables)
     info = district.unit(code)
-    kind = info.type if info else ""
-    keeps_grid = any(g.unit_code == code for g in district.grid)
-    chosen = []
-    for table in package.submitted_tables:
-        if all_sheets or table.name == "cover":
-            keep = True
-        elif table.name == "census":
-            keep = keeps_grid
-        elif table.name in SCHOOL_TABLES:
-            keep = kind in SCHOOL_TYPES
-        elif table.workbook == HOME_WORKBOOK:
-            keep = kind in HOME_TYPES or code in district.home_units
-        else:  # 台账 and 关爱帮扶: every reporting unit
-            keep = True
-        if keep:
-            chosen.append(table)
-    return chosen
+    return tables_for(package, info.type if info else "", any(g.unit_code == code for g in district.grid))
 
 
 def load_district(config: Config, package: DataPackage) -> District:
-    """Units and grid from the reference workbook; 送教 units from the latest snapshot."""
+    """Units and grid from the reference workbook."""
     path = config.reference_path
     if not path.is_file():
         raise DistrictError(f"找不到基础数据工作簿 {path}（配置项 sources.reference）。"
@@ -108,15 +90,4 @@ def load_district(config: Config, package: DataPackage) -> District:
         for r in tables["grid"].iter_rows(named=True) if r["unit_code"]
     )
     return District(name=config.district, period=config.period, year=config.year,
-                    units=units, grid=grid, home_units=_home_units(config, package))
-
-
-def _home_units(config: Config, package: DataPackage) -> frozenset[str]:
-    snap = latest_snapshot(snapshots_dir(config))
-    if snap is None:
-        return frozenset()
-    codes: set[str] = set()
-    for table in package.workbook_tables(HOME_WORKBOOK):
-        if table.name in snap.manifest.get("tables", []):
-            codes.update(c for c in snap.table(table.name)["_unit"].to_list() if c)
-    return frozenset(codes)
+                    units=units, grid=grid)

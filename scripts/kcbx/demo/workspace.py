@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from ..config import CONFIG_NAME, dump_config, parse_config
+from ..fills import HOME_TYPES
 from ..schema import DataPackage
 from .district import GRID, ORDER, UNITS, grid_rows, head_of, principal_of, unit_phone, unit_rows
 from .homeschool import TEACHERS
@@ -151,7 +152,7 @@ def write_unit(month: Month, unit: Unit, package: DataPackage, pop: Population,
         put("changes", [*change_rows(pop, code), *extra.get("changes", [])])
     put("dropouts", dropouts)
     put("care", extra.get("care", []))
-    if code in TEACHERS:
+    if code in TEACHERS or code in KEEPERS or unit.type in HOME_TYPES:  # as its form has them
         for table in ("home_students", "iep", "visits", "teachers"):
             put(table, extra.get(table, []))
     lost = set(extra) - {table for _, table in written}

@@ -1,10 +1,12 @@
-"""Google Sheets as a source: each unit's spreadsheet read in one ``values:batchGet``.
+"""Google Sheets as a source: each unit's spreadsheet read whole in one ``spreadsheets.get``.
 
 The workspace config maps units to spreadsheet keys (``sources.google.spreadsheets``) or
-names a Drive folder whose spreadsheets are named ``<单位代码>…``. Each school's sheets
-are read with FORMATTED_VALUE — what the school sees — into a :class:`RawWorkbook`, so the
-same intake and validation run as for xlsx. When a sheet is missing or renamed, the sheet
-list is read (one ``spreadsheets.get``) and the sheets that exist are read again.
+names a Drive folder whose spreadsheets are named ``<单位代码>…``. One request per school
+reads every sheet it has — its title, merged ranges and each cell's formatted value (what
+the school sees), through a ``fields`` mask — into a :class:`RawWorkbook`, so the same
+intake and validation run as for xlsx, and no sheet is left unread because nobody expected
+it (a school that starts 送教 this month, a renamed sheet). Naming sheets in advance would
+also make one missing sheet fail the whole request.
 
 A school that cannot be read becomes a :class:`SourceProblem` with a Chinese message; the
 others are read as usual. The raw JSON Google returned is kept for the snapshot.
@@ -25,21 +27,23 @@ from typing import Any
 import gspread
 import requests
 from google.auth.transport.requests import AuthorizedSession, Request
-from gspread.utils import absolute_range_name, extract_id_from_url
+from gspread.utils import extract_id_from_url
 
 from ..config import Config
 from ..errors import KcbxError
 from ..findings import Finding, finding
 from ..schema import DataPackage, normalize_label
 from .google_retry import GoogleFailure, Pacing, with_retries
-from .raw import RawSheet, RawWorkbook, SourceProblem
+from .raw import RawSheet, RawWorkbook, SourceProblem, fill_merged
 
 ENV_CREDENTIALS = "KCBX_GOOGLE_CREDENTIALS"
 SCOPES = list(gspread.auth.DEFAULT_SCOPES)  # Sheets and Drive (forms create files)
 SPREADSHEET_MIME = "application/vnd.google-apps.spreadsheet"
 DRIVE_FILES = gspread.urls.DRIVE_FILES_API_V3_URL
 READ_PARAMS = {"valueRenderOption": "FORMATTED_VALUE", "majorDimension": "ROWS"}
-SHEET_LIST_FIELDS = "spreadsheetId,properties.title,sheets.properties(sheetId,title,index,sheetType)"
+# every sheet's title, merged ranges and formatted cell values: nothing else is sent
+GRID_FIELDS = ("sheets(properties(title,sheetType),merges,"
+               "data(startRow,startColumn,rowData(values(formattedValue))))")
 SKIPPED_SHEETS = {normalize_label(t) for t in ("填报说明", "校验结果")}
 LABEL_PREFIX = "google/"
 _UNIT_IN_NAME = re.compile(r"^\s*([0-9A-Za-z]{2,20})(?![0-9A-Za-z])")
@@ -222,28 +226,6 @@ class GooglePull:
         return h.hexdigest()
 
 
-TitlesFor = Callable[[str], list[str]]
-
-
-def default_titles(config: Config, package: DataPackage) -> TitlesFor:
-    """Sheets to read for a unit: those its form has (``kcbx forms`` decides which tables a
-    unit fills, from 单位名录 and 网格), else every submitted table."""
-    every = [t.title for t in package.submitted_tables]
-    try:
-        from ..district import load_district, unit_tables
-
-        district = load_district(config, package)
-    except (ImportError, KcbxError):
-        return lambda unit: every
-
-    def titles(unit: str) -> list[str]:
-        if district.unit(unit) is None:
-            return every
-        return [t.title for t in unit_tables(package, district, unit)]
-
-    return titles
-
-
 def pull_google(
     config: Config,
     package: DataPackage,
@@ -252,7 +234,6 @@ def pull_google(
     credentials: str | Path | None = None,
     client: GoogleClient | None = None,
     pacing: Pacing | None = None,
-    titles_for: TitlesFor | None = None,
 ) -> GooglePull:
     """Read every configured unit's spreadsheet; one school's failure never stops the others."""
     google = config.sources.google
@@ -260,7 +241,6 @@ def pull_google(
     if google is None:
         return result
     pacing = pacing or Pacing()
-    titles_for = titles_for or default_titles(config, package)
     units = [GoogleUnit(code.strip(), spreadsheet_key(key)) for code, key in google.spreadsheets.items()]
     try:
         client = client or open_client(config, credentials)
@@ -282,7 +262,7 @@ def pull_google(
                                      "message": message}
             continue
         try:
-            book, raw, missing = read_unit(client, unit, titles_for(unit.unit), package, pacing)
+            book, raw = read_unit(client, unit, pacing)
         except GoogleFailure as failure:
             result.books.append(SourceProblem(unit.label, failure.message))
             result.raw[unit.unit] = {"unit": unit.unit, "key": unit.key, "error": failure.detail,
@@ -292,64 +272,59 @@ def pull_google(
         else:
             result.books.append(book)
             result.raw[unit.unit] = raw
-            for title in missing:
-                result.findings.append(finding(
-                    "missing-sheet", unit_code=unit.unit, file=unit.label, sheet=title,
-                    detail="Google 表格中找不到这张工作表，可能被改名或删除。如已改名，请把表名改回"
-                           f"「{title}」；如已删除，请从报表模板中把它复制回来"))
         if progress:
             progress("读取 Google 表格", i, len(units))
     return result
 
 
-def read_unit(client: GoogleClient, unit: GoogleUnit, titles: list[str], package: DataPackage,
-              pacing: Pacing) -> tuple[RawWorkbook, dict[str, Any], list[str]]:
-    """One school's spreadsheet: one batchGet; on a missing sheet, the sheet list and one more.
-
-    Returns the workbook, the raw JSON, and the expected sheet titles that are missing.
-    """
-    what = unit_what(unit)
-
-    def batch_get(wanted: list[str]) -> dict[str, Any]:
-        if not wanted:
-            return {"spreadsheetId": unit.key, "valueRanges": []}
-        ranges = [absolute_range_name(t) for t in wanted]
-        return with_retries(lambda: client.http.values_batch_get(unit.key, ranges, dict(READ_PARAMS)),
-                            what=what, pacing=pacing, account=client.account)
-
-    raw: dict[str, Any] = {"unit": unit.unit, "key": unit.key, "url": spreadsheet_url(unit.key)}
-    missing: list[str] = []
-    try:
-        data = batch_get(titles)
-        read = titles
-    except GoogleFailure as failure:
-        if failure.kind != "bad-range":
-            raise
-        listing = with_retries(
-            lambda: client.http.fetch_sheet_metadata(unit.key, {"includeGridData": "false",
-                                                                "fields": SHEET_LIST_FIELDS}),
-            what=what, pacing=pacing, account=client.account)
-        present = [s["properties"]["title"] for s in listing.get("sheets", [])
-                   if s["properties"].get("sheetType", "GRID") == "GRID"]
-        read = [t for t in present if normalize_label(t) not in SKIPPED_SHEETS]
-        tables = {package.table_for_sheet(t) for t in present}
-        cover = package.table("cover")
-        missing = [t for t in titles
-                   if package.table_for_sheet(t) not in tables and package.table_for_sheet(t) is not cover]
-        raw["sheetList"] = listing
-        data = batch_get(read)
-    raw["sheets"] = read
-    raw["batchGet"] = data
-    return workbook_from_raw(raw), raw, missing
+def read_unit(client: GoogleClient, unit: GoogleUnit,
+              pacing: Pacing) -> tuple[RawWorkbook, dict[str, Any]]:
+    """One school's spreadsheet, every sheet, in one request: the workbook and the raw JSON."""
+    data = with_retries(
+        lambda: client.http.fetch_sheet_metadata(unit.key, {"includeGridData": "true",
+                                                             "fields": GRID_FIELDS}),
+        what=unit_what(unit), pacing=pacing, account=client.account)
+    raw: dict[str, Any] = {"unit": unit.unit, "key": unit.key, "url": spreadsheet_url(unit.key),
+                           "spreadsheet": data}
+    return workbook_from_raw(raw), raw
 
 
 def workbook_from_raw(raw: dict[str, Any]) -> RawWorkbook:
-    """The RawWorkbook of a unit's raw JSON as kept in a snapshot (``raw/google/<单位代码>.json``)."""
-    data = raw.get("batchGet", {})
-    sheets = [raw_sheet(title, vr) for title, vr in zip(raw.get("sheets", []), data.get("valueRanges", []),
-                                                         strict=False)]
+    """The RawWorkbook of a unit's raw JSON as kept in a snapshot (``raw/google/<单位代码>.json``).
+
+    Pulls before one-request reading kept a ``batchGet`` of named sheets; they still read.
+    """
+    if "spreadsheet" in raw:
+        data = raw["spreadsheet"]
+        sheets = [grid_sheet(s) for s in data.get("sheets", [])
+                  if s.get("properties", {}).get("sheetType", "GRID") == "GRID"
+                  and normalize_label(s.get("properties", {}).get("title", "")) not in SKIPPED_SHEETS]
+    else:
+        data = raw.get("batchGet", {})
+        sheets = [raw_sheet(title, vr) for title, vr in zip(raw.get("sheets", []),
+                                                             data.get("valueRanges", []), strict=False)]
     digest = hashlib.sha256(json.dumps(data, ensure_ascii=False, sort_keys=True).encode()).hexdigest()
     return RawWorkbook(source=source_label(raw["unit"]), sheets=sheets, digest=digest)
+
+
+def grid_sheet(sheet: dict[str, Any]) -> RawSheet:
+    """A sheet of ``spreadsheets.get`` (grid data, formatted values) as a RawSheet: rows as
+    the school numbers them, merged ranges carrying their value down as in xlsx."""
+    title = sheet.get("properties", {}).get("title", "")
+    blocks = sheet.get("data") or [{}]
+    block = blocks[0]
+    top, left = block.get("startRow", 0), block.get("startColumn", 0)
+    rows: list[list[Any]] = [[] for _ in range(top)]  # rows above the data Google sent
+    for row in block.get("rowData", []):
+        cells = [v.get("formattedValue", "") for v in row.get("values", [])]
+        rows.append([*([""] * left), *cells])
+    while rows and not any(c not in ("", None) for c in rows[-1]):
+        rows.pop()
+    merged = [((m.get("startRowIndex", 0), m.get("startColumnIndex", 0)),
+               (m.get("endRowIndex", 1) - 1, m.get("endColumnIndex", 1) - 1))
+              for m in sheet.get("merges", [])]
+    fill_merged(rows, merged)
+    return RawSheet(title=title, rows=rows, first_row=1)
 
 
 def unit_what(unit: GoogleUnit) -> str:

@@ -34,3 +34,19 @@ class RawWorkbook:
     sheets: list[RawSheet] = field(default_factory=list)
     digest: str = ""  # sha256 of the bytes read, when the source is a file
     notes: list[tuple[str, str]] = field(default_factory=list)  # (sheet, what was cut) 提醒
+
+
+def fill_merged(rows: list[list[object]], ranges: list[tuple[tuple[int, int], tuple[int, int]]]):
+    """Give every cell of a merged range the value of its top-left cell.
+
+    Schools merge a 村 or 班级 down several rows; each row means that value.
+    """
+    for (r0, c0), (r1, c1) in ranges:
+        if r0 >= len(rows):
+            continue
+        value = rows[r0][c0] if c0 < len(rows[r0]) else ""
+        for r in range(r0, min(r1, len(rows) - 1) + 1):
+            row = rows[r]
+            for c in range(c0, min(c1, len(row) - 1) + 1):
+                if (r, c) != (r0, c0):
+                    row[c] = value

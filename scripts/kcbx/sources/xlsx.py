@@ -10,7 +10,7 @@ from pathlib import Path
 import python_calamine as calamine
 
 from .guard import DEFAULT_LIMITS, MB, Limits, bound_sheets, check_workbook, too_large
-from .raw import RawSheet, RawWorkbook, SourceProblem
+from .raw import RawSheet, RawWorkbook, SourceProblem, fill_merged
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
 
@@ -68,7 +68,7 @@ def read_workbook(path: Path, *, name: str | None = None,
                 continue
             sheet = book.get_sheet_by_name(title)
             rows = sheet.to_python(skip_empty_area=False)
-            _fill_merged(rows, sheet.merged_cell_ranges or [])
+            fill_merged(rows, sheet.merged_cell_ranges or [])
             sheets.append(RawSheet(title=title, rows=rows, first_row=1))
     except Exception as exc:  # noqa: BLE001
         raise SourceProblem(label, f"工作簿内容已损坏，无法读取（{exc}）") from None
@@ -93,19 +93,3 @@ def _why_not_a_workbook(data: bytes, exc: Exception) -> str:
     if b"<html" in data[:2000].lower():
         return "这不是 Excel 工作簿，而是网页文件。请用报表模板填写并保存为 .xlsx"
     return f"不是可识别的 Excel 工作簿（{exc}），请用报表模板填写并保存为 .xlsx"
-
-
-def _fill_merged(rows: list[list[object]], ranges: list[tuple[tuple[int, int], tuple[int, int]]]):
-    """Give every cell of a merged range the value of its top-left cell.
-
-    Schools merge a 村 or 班级 down several rows; each row means that value.
-    """
-    for (r0, c0), (r1, c1) in ranges:
-        if r0 >= len(rows):
-            continue
-        value = rows[r0][c0] if c0 < len(rows[r0]) else ""
-        for r in range(r0, min(r1, len(rows) - 1) + 1):
-            row = rows[r]
-            for c in range(c0, min(c1, len(row) - 1) + 1):
-                if (r, c) != (r0, c0):
-                    row[c] = value

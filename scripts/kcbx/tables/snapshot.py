@@ -2,9 +2,9 @@
 
 A snapshot is written into a hidden temporary folder and renamed into place in one step,
 so a failed pull leaves every earlier snapshot exactly as it was. Pulling the same files
-again returns the existing snapshot (idempotent). With ``sources.google`` set, each unit's
-Google spreadsheet is read too (its raw JSON kept under ``raw/google/``, its values in the
-digest), beside the xlsx folder.
+again returns the existing snapshot (idempotent). What is read comes from the configured
+sources (``sources.base.active_sources``: the workbook folder, Google Sheets, …), each
+keeping its raw material under ``raw/``; this module names none of them.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import polars as pl
 
@@ -26,15 +26,13 @@ from .. import __version__
 from ..atomic import building
 from ..config import Config
 from ..errors import PullError
-from ..findings import Finding, finding
+from ..findings import Finding
 from ..schema import DataPackage
-from ..sources import list_workbooks
+from ..sources.base import Gathered, active_sources
 from ..sources.contain import ReadJob, read_workbooks
-from ..sources.guard import DEFAULT_LIMITS, MB
+from ..sources.folder import file_hash, relative
+from ..sources.guard import MB
 from .intake import PROVENANCE, FileRecord, Intake, intake
-
-if TYPE_CHECKING:
-    from ..sources.google import GooglePull
 
 SNAPSHOTS = "snapshots"
 Progress = Callable[[str, int, int], None]
@@ -100,96 +98,78 @@ def latest_snapshot(folder: Path) -> Snapshot | None:
     return snaps[-1] if snaps else None
 
 
-def source_files(config: Config) -> tuple[Path, list[Path], list[Path]]:
-    """The reference workbook, the submitted workbooks, and other files passed over."""
-    books, others = list_workbooks(config.submissions_path)
-    return config.reference_path, books, others
-
-
-def sources_digest(package: DataPackage, reference: Path, books: list[Path], root: Path,
-                   limit: int = DEFAULT_LIMITS.file_mb * MB) -> str:
-    """One hash over every source file's bytes and the schemas: what makes a pull new.
-
-    A file over ``limit`` bytes is refused unread: its size and time stand for its bytes.
-    """
+def pull_digest(config: Config, package: DataPackage, parts: list[str]) -> str:
+    """One hash over kcbx, the schemas, the reference workbook and each source's digest:
+    what makes a pull new."""
     h = hashlib.sha256(f"kcbx {__version__}\n".encode())
     h.update(json.dumps(package.descriptor, sort_keys=True).encode())
     for table in package.tables:
         h.update(repr(table.fields).encode())
-    for path in (reference, *books):
-        h.update(_relative(path, root).encode() + b"\0")
-        h.update(_file_hash(path, limit).encode() if path.is_file() else b"-")
+    reference = config.reference_path
+    h.update(relative(reference, config.root).encode() + b"\0")
+    h.update(file_hash(reference, config.limits.file_mb * MB).encode() if reference.is_file() else b"-")
+    for part in parts:
+        h.update(b"\n" + part.encode())
     return h.hexdigest()
 
 
 def is_current(config: Config, package: DataPackage) -> Snapshot | None:
     """The latest snapshot, if the sources have not changed since it was taken.
 
-    Google spreadsheets can only be compared by reading them: then ``None``, and
-    :func:`pull` reads them once and returns the latest snapshot if nothing changed.
+    A source that can only be compared by reading it (an online sheet) makes this
+    ``None``; :func:`pull` then reads it once and returns the latest snapshot if nothing
+    changed.
     """
     latest = latest_snapshot(snapshots_dir(config))
-    if latest is None or config.sources.google is not None:
+    if latest is None:
         return None
-    reference, books, _ = source_files(config)
-    digest = sources_digest(package, reference, books, config.root, config.limits.file_mb * MB)
-    return latest if latest.digest == digest else None
+    parts = []
+    for source in active_sources(config):
+        digest = source.digest()
+        if digest is None:
+            return None
+        parts.append(f"{source.key} {digest}")
+    return latest if latest.digest == pull_digest(config, package, parts) else None
 
 
 def pull(config: Config, package: DataPackage, progress: Progress | None = None) -> Snapshot:
     """Read the configured sources into a new snapshot (or return the unchanged latest one)."""
-    reference, books, others = source_files(config)
+    reference = config.reference_path
     if not reference.is_file():
         raise PullError(f"找不到基础数据工作簿 {reference}（配置项 sources.reference）。"
                         "没有单位名录就无法核对各单位报表")
-    if not config.submissions_path.is_dir() and config.sources.google is None:
+    sources = active_sources(config)
+    if not config.submissions_path.is_dir() and [s.key for s in sources] == ["submissions"]:
         raise PullError(f"找不到报表文件夹 {config.submissions_path}（配置项 sources.submissions）")
-    google = _pull_google(config, package, progress)
-    digest = sources_digest(package, reference, books, config.root, config.limits.file_mb * MB)
-    if google is not None:
-        digest = hashlib.sha256(f"{digest}\ngoogle {google.digest()}".encode()).hexdigest()
+    gathered = [(s.key, s.gather(package, progress)) for s in sources]
+    digest = pull_digest(config, package, [f"{key} {g.digest}" for key, g in gathered])
     folder = snapshots_dir(config)
     latest = latest_snapshot(folder)
     if latest is not None and latest.digest == digest:
         return latest
-
-    result = read_sources(config, package, progress, google=google)
-    return _write(config, package, result, digest, [reference, *books, *others], folder, google)
-
-
-def _pull_google(config: Config, package: DataPackage, progress: Progress | None) -> GooglePull | None:
-    if config.sources.google is None:
-        return None
-    from ..sources.google import pull_google
-
-    return pull_google(config, package, progress)
+    result = take_in(config, package, [g for _, g in gathered])
+    return _write(config, package, result, digest, [g for _, g in gathered], folder)
 
 
 def read_sources(config: Config, package: DataPackage, progress: Progress | None = None,
-                 only: set[str] | None = None, google: GooglePull | None = None) -> Intake:
-    """Read the configured workbooks into tables, in memory (no snapshot written).
+                 only: set[str] | None = None) -> Intake:
+    """Read the configured sources into tables, in memory (no snapshot written).
 
     ``only``: the tables needed (their sheets alone are read; 报送信息 always, for the unit).
     """
-    reference, books, others = source_files(config)
     keep = None if only is None else _SheetsOf(package, frozenset({*only, "cover"}))
-    jobs = [ReadJob(reference, _relative(reference, config.root)),
-            *(ReadJob(path, _relative(path, config.root), keep) for path in books)]
+    gathered = [s.gather(package, progress, keep) for s in active_sources(config)]
+    return take_in(config, package, gathered)
 
-    def read_progress(done: int, total: int) -> None:
-        if progress:
-            progress("读取报表", done, total)
 
-    ref_book, *raw_books = read_workbooks(jobs, config.limits, read_progress)
-    google = google or _pull_google(config, package, progress)
-    if google is not None:  # each unit's Google spreadsheet, beside the xlsx folder
-        raw_books.extend(google.books)
-    result = intake(package, ref_book, raw_books)
-    if google is not None:
-        result.findings.extend(google.findings)
-    for path in others:
-        result.findings.append(finding("ignored-file", file=_relative(path, config.root),
-                                       detail=path.name))
+def take_in(config: Config, package: DataPackage, gathered: list[Gathered]) -> Intake:
+    """The reference workbook and what every source read, as tables."""
+    reference = config.reference_path
+    (ref_book,) = read_workbooks([ReadJob(reference, relative(reference, config.root))],
+                                 config.limits)
+    result = intake(package, ref_book, [book for g in gathered for book in g.books])
+    for g in gathered:
+        result.findings.extend(g.findings)
     return result
 
 
@@ -205,55 +185,25 @@ class _SheetsOf:
         return table is not None and table.name in self.tables
 
 
-def _relative(path: Path, root: Path) -> str:
-    try:
-        return path.resolve().relative_to(root.resolve()).as_posix()
-    except ValueError:
-        return path.name
-
-
-def _file_hash(path: Path, limit: int) -> str:
-    stat = path.stat()
-    if stat.st_size > limit:
-        return f"size {stat.st_size} time {stat.st_mtime_ns}"
-    h = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
-
-
-def _write(
-    config: Config,
-    package: DataPackage,
-    result: Intake,
-    digest: str,
-    files: list[Path],
-    folder: Path,
-    google: GooglePull | None = None,
-) -> Snapshot:
+def _write(config: Config, package: DataPackage, result: Intake, digest: str,
+           gathered: list[Gathered], folder: Path) -> Snapshot:
     try:
         with building(folder, ".pull-") as tmp:
-            return _fill(config, package, result, digest, files, folder, tmp, google)
+            return _fill(config, package, result, digest, gathered, folder, tmp)
     except OSError as exc:
         raise PullError(f"无法写入输出文件夹 {folder}（{exc.strerror or exc}）") from None
 
 
-def _fill(config: Config, package: DataPackage, result: Intake, digest: str, files: list[Path],
-          folder: Path, tmp: Path, google: GooglePull | None) -> Snapshot:
+def _fill(config: Config, package: DataPackage, result: Intake, digest: str,
+          gathered: list[Gathered], folder: Path, tmp: Path) -> Snapshot:
     """Write the pull into ``tmp`` and rename it into ``folder`` under its dated name."""
     raw = tmp / "raw"
-    for path in files:
-        if path.stat().st_size > config.limits.file_mb * MB:
-            continue  # refused unread; it stays where it was, untouched
-        target = raw / _relative(path, config.root)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(path, target)
-    if google is not None:  # what Google returned, as it came (values, sheet lists, errors)
-        (raw / "google").mkdir(parents=True, exist_ok=True)
-        for unit, data in google.raw.items():
-            _write_json(raw / "google" / f"{unit}.json", data)
-        _write_json(raw / "google" / "index.json", google.index())
+    reference = config.reference_path
+    target = raw / relative(reference, config.root)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(reference, target)
+    for g in gathered:  # each source keeps what it read, as it came
+        g.keep(raw)
     tables_dir = tmp / "tables"
     tables_dir.mkdir()
     for name, frame in result.tables.items():

@@ -1,0 +1,67 @@
+"""What a pull needs from a source, whatever the source is: one interface, registered by key.
+
+A source lists and reads the units' workbooks into :class:`RawWorkbook` objects (or a
+:class:`SourceProblem` for a unit it could not read), says what it found that is no
+workbook, gives a digest of what it read, and keeps its raw material in the snapshot.
+``tables`` calls :func:`active_sources` and knows no source by name: a new source (an
+online sheet service, a shared folder) is one more registered class.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
+
+from .raw import RawWorkbook, SourceProblem
+
+if TYPE_CHECKING:
+    from ..config import Config
+    from ..findings import Finding
+    from ..schema import DataPackage
+
+Progress = Callable[[str, int, int], None]
+SheetFilter = Callable[[str], bool]
+
+
+@dataclass
+class Gathered:
+    """What one source read for a pull."""
+
+    books: list[RawWorkbook | SourceProblem] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    digest: str = ""  # over everything read: a changed cell makes a new pull
+    keep: Callable[[Path], None] = lambda raw: None  # writes the raw material into ``raw/``
+
+
+class Source(Protocol):
+    key: str  # the config key under ``sources`` that turns it on
+
+    def digest(self) -> str | None:
+        """A digest of the sources without reading them (file hashes); None when only
+        reading can tell (an online sheet)."""
+
+    def gather(self, package: DataPackage, progress: Progress | None = None,
+               keep: SheetFilter | None = None) -> Gathered:
+        """Read every unit's workbook (only the sheets ``keep`` accepts, when given)."""
+
+
+_REGISTRY: dict[str, Callable[[Config], Source | None]] = {}
+
+
+def register(key: str) -> Callable[[Callable[[Config], Source | None]], Callable[[Config], Source | None]]:
+    """Register a source factory under its config key: it returns None when not configured."""
+
+    def add(factory: Callable[[Config], Source | None]) -> Callable[[Config], Source | None]:
+        _REGISTRY[key] = factory
+        return factory
+
+    return add
+
+
+def active_sources(config: Config) -> list[Source]:
+    """The sources the workspace's config turns on, in registration order."""
+    from . import folder, google_source  # noqa: F401 - each registers its source
+
+    return [s for s in (factory(config) for factory in _REGISTRY.values()) if s is not None]

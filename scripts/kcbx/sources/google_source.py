@@ -1,0 +1,53 @@
+"""Google Sheets as a registered source (``sources.google`` in kcbx.yml)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .base import Gathered, Progress, SheetFilter, register
+
+if TYPE_CHECKING:
+    from ..config import Config
+    from ..schema import DataPackage
+
+
+@register("google")
+def _configured(config: Config) -> GoogleSheets | None:
+    return GoogleSheets(config) if config.sources.google is not None else None
+
+
+class GoogleSheets:
+    key = "google"
+
+    def __init__(self, config: Config) -> None:
+        self.config = config
+
+    def digest(self) -> None:
+        return None  # a spreadsheet can only be compared by reading it
+
+    def gather(self, package: DataPackage, progress: Progress | None = None,
+               keep: SheetFilter | None = None) -> Gathered:
+        from .google import pull_google  # gspread loads only when Google is used
+
+        pulled = pull_google(self.config, package, progress)
+        books = pulled.books
+        if keep is not None:  # every sheet was read in the one request; keep what is asked
+            for book in books:
+                if hasattr(book, "sheets"):
+                    book.sheets = [s for s in book.sheets if keep(s.title)]
+
+        def keep_raw(raw: Path) -> None:
+            """What Google returned, as it came (values, sheet lists, errors)."""
+            folder = raw / "google"
+            folder.mkdir(parents=True, exist_ok=True)
+            for unit, data in pulled.raw.items():
+                _write_json(folder / f"{unit}.json", data)
+            _write_json(folder / "index.json", pulled.index())
+
+        return Gathered(books, pulled.findings, pulled.digest(), keep_raw)
+
+
+def _write_json(path: Path, data: Any) -> None:
+    path.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
