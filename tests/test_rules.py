@@ -804,6 +804,18 @@ def _(d, tmp):
     _stalled(d)
 
 
+@keeps("thresholds.min_domains 2: an IEP of 2 domains is enough")
+def _(d, tmp):
+    d.configure(thresholds={"min_domains": 2})
+    d.drop("XX1", "iep", "P3")
+
+
+@breaks("thresholds.min_domains 4: the clean IEP of 3 domains is narrow")
+def _(d, tmp):
+    d.configure(thresholds={"min_domains": 4})
+    return _home6(d)
+
+
 @keeps("thresholds.min_content_chars 5: 10 characters are enough")
 def _(d, tmp):
     d.configure(thresholds={"min_content_chars": 5})

@@ -61,6 +61,7 @@ class Thresholds(_Strict):
     absence_days: int = Field(5, ge=0)
     stall_days: int = Field(30, ge=1)
     min_content_chars: int = Field(15, ge=0)
+    min_domains: int = Field(3, ge=1, le=7)  # HOME-6: 个别化教学计划 covers at least this many 领域
 
 
 class Privacy(_Strict):

@@ -12,6 +12,8 @@ from collections import Counter
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+import polars as pl
+
 ERROR = "错误"
 WARNING = "提醒"
 SEVERITIES = (ERROR, WARNING)
@@ -184,6 +186,22 @@ class Report:
                 unit: {s: c.get(s, 0) for s in SEVERITIES} for unit, c in sorted(by_unit.items())
             },
         }
+
+    def frame(self) -> pl.DataFrame:
+        """The findings as a table with the rows' provenance columns (``_unit, _file,
+        _sheet, _row``), so outputs join findings to the tables instead of looping."""
+        return pl.DataFrame(
+            {"rule": [f.rule for f in self.findings],
+             "severity": [f.severity for f in self.findings],
+             "_unit": [f.unit_code for f in self.findings],
+             "_file": [f.file for f in self.findings],
+             "_sheet": [f.sheet for f in self.findings],
+             "_row": [f.row for f in self.findings],
+             "column": [f.column for f in self.findings],
+             "value": [f.value for f in self.findings]},
+            schema={"rule": pl.String, "severity": pl.String, "_unit": pl.String,
+                    "_file": pl.String, "_sheet": pl.String, "_row": pl.Int64,
+                    "column": pl.String, "value": pl.String})
 
     def to_dict(self) -> dict[str, Any]:
         return {

@@ -470,12 +470,13 @@ class _Builder:
             out.append(("个别化教学计划", "不符合", f"{self.term.name}还没有制定个别化教学计划。"))
         else:
             late = first is not None and (made is None or made > first)
-            narrow = len(domains) < 3
+            least = self.config.thresholds.min_domains
+            narrow = len(domains) < least
             detail = f"制定于{full_date(made)}，涵盖 {len(domains)} 个领域"
             if late:
                 detail += f"；本学期第一次送教（{full_date(first)}）时计划尚未制定"
             if narrow:
-                detail += "；应至少涵盖3个领域"
+                detail += f"；应至少涵盖{least}个领域"
             out.append(("个别化教学计划", "不符合" if late else "待完善" if narrow else "符合",
                         detail + "。"))
         n = self.config.thresholds.min_content_chars

@@ -95,9 +95,8 @@ def progress(config: Config, tables: Tables, report: Report) -> pl.DataFrame:
         (~out).sum().alias("returned"),
         out.sum().alias("still_out"),
         *((out & (pl.col("_stage") == k)).sum().alias(f"stage{k}") for k in (1, 2, 3, 4)))
-    overdue = pl.DataFrame(
-        {"_unit": [f.unit_code for f in report.findings if f.rule == "STEP-2"]},
-        schema={"_unit": pl.String}).group_by("_unit").agg(pl.len().alias("overdue"))
+    overdue = (report.frame().filter(pl.col("rule") == "STEP-2")
+               .group_by("_unit").agg(pl.len().alias("overdue")))
     units = units_frame(tables)
     frame = (units.rename({"unit_code": "_unit"})
              .join(people, on="_unit", how="left").join(cases, on="_unit", how="left")
@@ -150,13 +149,11 @@ def home_teaching(config: Config, tables: Tables, report: Report) -> pl.DataFram
     coverage = need.group_by("_unit").agg(pl.len().alias("_weeks")).join(
         need.join(visited, on=["_unit", "id_number", "_week"], how="semi")
         .group_by("_unit").agg(pl.len().alias("_done")), on="_unit", how="left")
-    flagged = {(f.unit_code, f.file, f.sheet, f.row) for f in report.findings if f.rule == "HOME-3"}
-    good_visit = pl.Series([(u, fl, s, r) not in flagged for u, fl, s, r in
-                            visits.select("_unit", "_file", "_sheet", "_row").iter_rows()],
-                           dtype=pl.Boolean)
-    visits = visits.with_columns(good_visit.alias("_two_with_man"))
-    incomplete = _ids_at(tables, {(f.unit_code, f.file, f.sheet, f.row) for f in report.findings
-                                  if f.rule.startswith("HOME-")})
+    found = report.frame()
+    flagged = found.filter(pl.col("rule") == "HOME-3").select(*WHERE).unique()
+    visits = visits.with_columns(
+        ~_where(visits).is_in(_where(flagged).implode()).alias("_two_with_man"))
+    incomplete = _ids_at(tables, found.filter(pl.col("rule").str.starts_with("HOME-")))
     by_unit = (children.group_by("_unit").agg(
         pl.len().alias("children"),
         (~pl.col("id_number").is_in(sorted(incomplete))).sum().alias("_complete"))
@@ -187,23 +184,31 @@ def _pct(num: pl.Expr, den: pl.Expr) -> pl.Expr:
     return pl.when(den > 0).then((100 * num / den).round(1)).otherwise(None)
 
 
-def _ids_at(tables: Tables, rows: set[tuple]) -> set[str]:
-    """身份证号 of the 送教 rows named by (unit, file, sheet, row)."""
+WHERE = ("_unit", "_file", "_sheet", "_row")
+
+
+def _where(frame: pl.DataFrame) -> pl.Series:
+    """A row's place (unit, file, sheet, row) as one comparable value."""
+    return frame.select(pl.concat_str([pl.col(c).cast(pl.String).fill_null("") for c in WHERE],
+                                      separator="\u0000")).to_series()
+
+
+def _ids_at(tables: Tables, found: pl.DataFrame) -> set[str]:
+    """身份证号 of the 送教 rows where ``found`` (findings) point."""
+    places = _where(found).implode()
     ids: set[str] = set()
     for name in ("home_students", "visits", "iep"):
-        frame = tables.typed[name].select("_unit", "_file", "_sheet", "_row", "id_number")
-        for u, f, s, r, i in frame.iter_rows():
-            if i and (u, f, s, r) in rows:
-                ids.add(i)
+        frame = tables.typed[name]
+        hit = frame.filter(_where(frame).is_in(places) & pl.col("id_number").is_not_null())
+        ids.update(hit["id_number"].to_list())
     return ids
 
 
 def data_quality(pulled: str, period: str, report: Report,
                  unit_names: dict[str, str]) -> pl.DataFrame:
     """错误/提醒 per unit and rule for one pull."""
-    rows = [(f.unit_code or "", f.rule, f.severity) for f in report.findings]
-    frame = pl.DataFrame(rows, schema={"unit_code": pl.String, "rule": pl.String,
-                                       "severity": pl.String}, orient="row")
+    frame = report.frame().select(pl.col("_unit").fill_null("").alias("unit_code"), "rule",
+                                  "severity")
     counted = frame.group_by("unit_code", "rule", "severity").agg(pl.len().cast(pl.Int64)
                                                                   .alias("count"))
     return counted.sort("unit_code", "rule", "severity").select(

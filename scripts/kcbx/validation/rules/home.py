@@ -194,9 +194,10 @@ def home5(ctx: RuleContext) -> list[Hits]:
 
 @rule("HOME-6", severity=WARNING, title="个别化教学计划覆盖面",
       policy="一般应包括康复训练、认知、语言交流、生活自理、学习能力、社会适应和特长培养等方面",
-      check="每名送教学生每学期的个别化教学计划至少涵盖其中3个领域",
+      check="每名送教学生每学期的个别化教学计划至少涵盖其中阈值个领域（默认3个）",
       anchor="该生本学期第一行计划；没有计划时为送教上门学生信息表 身份证号",
-      template="「{sheet}」第{row}行：{who}{term}的个别化教学计划{why}")
+      template="「{sheet}」第{row}行：{who}{term}的个别化教学计划{why}",
+      thresholds=("thresholds.min_domains",))
 def home6(ctx: RuleContext) -> list[Hits]:
     pulled = ctx.pulled_on
     terms = pl.DataFrame({"_term": [t.name for t in ctx.config.terms],
@@ -213,8 +214,9 @@ def home6(ctx: RuleContext) -> list[Hits]:
         .str.join("、").alias("_domains"))
     first_rows = iep.sort("_row").group_by("_unit", "id_number", "_term",
                                            maintain_order=True).first()
+    least = ctx.config.thresholds.min_domains
     narrow = (first_rows.join(covered, on=["_unit", "id_number", "_term"])
-              .filter(pl.col("_n") < 3))
+              .filter(pl.col("_n") < least))
     none = served.join(iep.select("_unit", "id_number", "_term").unique(),
                        on=["_unit", "id_number", "_term"], how="anti")
     names = children.select("_unit", "id_number", pl.col("name").alias("_name")).unique(
@@ -225,8 +227,8 @@ def home6(ctx: RuleContext) -> list[Hits]:
              term=pl.col("_term"), why=pl.concat_str(
                  pl.lit("只涵盖"), pl.col("_n").cast(pl.String), pl.lit("个领域（"),
                  pl.col("_domains"), pl.lit("）。请至少涵盖康复训练、认知、语言交流、生活自理、"
-                                            "学习能力、社会适应、特长培养中的3个领域"))),
+                                            f"学习能力、社会适应、特长培养中的{least}个领域"))),
         hits(none, "home_students", "id_number", who=WHO,
              term=pl.col("_term"), why=pl.lit("还没有制定。请制定一人一案的个别化教学计划，"
-                                              "至少涵盖3个领域")),
+                                              f"至少涵盖{least}个领域")),
     ]
