@@ -224,3 +224,36 @@ def test_cli(tmp_path):
     result = CliRunner().invoke(cli, ["feedback", "--config", str(root), "--json"])
     assert result.exit_code == 0, result.output
     assert (root / "build" / "feedback" / "2022-10" / "QSXX_校验反馈.xlsx").is_file()
+
+
+def test_only_changed_schools_are_written_again(tmp_path):
+    """A rebuild with nothing changed writes no copy; one school resending rewrites its own;
+    a school whose file is gone loses its old copy (the list-only copy takes its place)."""
+    root = tmp_path / "示例区"
+    write_demo(root, children=150, seed=4)
+    config = load_config(root)
+
+    def feedback() -> dict[str, int]:
+        snapshot, _ = pipeline.current_snapshot(config)
+        paths = write_feedback(config, snapshot, pipeline.validate(config))
+        return {p.name: p.stat().st_mtime_ns for p in paths}
+
+    first = feedback()
+    assert len(first) >= 16
+    assert feedback() == first  # nothing changed: nothing written
+
+    path = root / "submissions" / "QSZX.xlsx"
+    book = openpyxl.load_workbook(path)
+    ws = book[PACKAGE.table("cover").title]
+    header = [c.value for c in ws[1]]
+    ws.cell(2, header.index("填报人") + 1).value = "吴某新"  # a detail only QSZX's copy shows
+    book.save(path)
+    again = feedback()
+    changed = {name for name in first if again.get(name) != first[name]}
+    assert changed == {"QSZX_校验反馈.xlsx"}
+
+    (root / "submissions" / "YZ.xlsx").unlink()
+    third = feedback()
+    assert third["YZ_校验反馈.xlsx"] != again["YZ_校验反馈.xlsx"]  # now says: no workbook
+    book = openpyxl.load_workbook(feedback_dir(config) / "YZ_校验反馈.xlsx")
+    assert book.sheetnames == [RESULTS]

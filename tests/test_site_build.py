@@ -208,3 +208,25 @@ def test_small_counts_are_refused_before_building(tmp_path: Path):
         build_site(config)
     assert err.value.exit_code == 1
     assert not config.site_path.exists()
+
+
+def test_an_unchanged_site_is_not_built_again(tmp_path: Path):
+    """The same pages checked against the same pull: nothing is rebuilt; a new pull is."""
+    root = tmp_path / "示例区"
+    write_demo(root, children=100, seed=9)
+    config = load_config(root)
+    current_snapshot(config)
+    write_sample_public(config.outputs_path / "public", units=4, months=1)
+    first = build_site(config)
+    index = config.site_path / "index.html"
+    stamp = index.stat().st_mtime_ns
+    again = build_site(config)
+    assert index.stat().st_mtime_ns == stamp and again.pages == first.pages
+    book = next((root / "submissions").glob("*.xlsx"))
+    book.write_bytes(book.read_bytes())  # same bytes: the same pull, still nothing to do
+    build_site(config)
+    assert index.stat().st_mtime_ns == stamp
+    (root / "submissions" / "YZ.xlsx").unlink()  # a new pull: the privacy gate must look again
+    current_snapshot(config)
+    build_site(config)
+    assert index.stat().st_mtime_ns != stamp

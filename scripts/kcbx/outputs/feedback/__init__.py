@@ -11,11 +11,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 from ...config import Config
-from ...errors import KcbxError
 from ...findings import Finding, Report
 from ...tables import Snapshot
 from ...tables.intake import FileRecord
-from .xlsx import RESULTS, Annotated, write_annotated
+from . import batch
+from .batch import FeedbackError
+from .xlsx import RESULTS, Annotated
 
 FEEDBACK_DIR = "feedback"
 SUFFIX = "_校验反馈.xlsx"
@@ -23,10 +24,6 @@ Progress = Callable[[str, int, int], None]
 
 __all__ = ["FEEDBACK_DIR", "RESULTS", "Annotated", "FeedbackError", "feedback_dir",
            "feedback_path", "write_feedback", "write_unit_feedback"]
-
-
-class FeedbackError(KcbxError):
-    """The feedback folder cannot be written."""
 
 
 def feedback_dir(config: Config) -> Path:
@@ -41,8 +38,9 @@ def write_feedback(config: Config, snapshot: Snapshot, report: Report,
                    progress: Progress | None = None) -> list[Path]:
     """One annotated copy per unit of ``snapshot`` (and per unit with findings but no file).
 
-    Earlier copies in the period's folder for units not in this run are removed, so the
-    folder always matches the latest validation.
+    Only copies whose inputs changed are made again (``batch``); earlier copies in the
+    period's folder for units not in this run are removed, so the folder always matches
+    the latest validation.
     """
     records = _unit_records(snapshot.files())
     by_unit: dict[str, list[Finding]] = {}
@@ -51,30 +49,23 @@ def write_feedback(config: Config, snapshot: Snapshot, report: Report,
             by_unit.setdefault(f.unit_code, []).append(f)
     order = {code: i for i, code in enumerate(report.units)}
     units = sorted(set(records) | set(by_unit), key=lambda u: (order.get(u, len(order)), u))
-    folder = feedback_dir(config)
-    written: list[Path] = []
-    try:
-        for i, unit in enumerate(units, start=1):
-            result = write_unit_feedback(config, snapshot, unit, by_unit.get(unit, []),
-                                         records.get(unit), report.unit_names.get(unit))
-            written.append(result.path)
-            if progress:
-                progress("写反馈表", i, len(units))
-        for old in folder.glob(f"*{SUFFIX}"):
-            if old not in written:
-                old.unlink()
-    except OSError as exc:
-        raise FeedbackError(f"无法写入反馈文件夹 {folder}（{exc.strerror or exc}）") from None
-    return written
+    tasks = [unit_task(config, snapshot, unit, by_unit.get(unit, []), records.get(unit),
+                       report.unit_names.get(unit)) for unit in units]
+    return batch.run(tasks, feedback_dir(config), f"*{SUFFIX}", progress).paths
+
+
+def unit_task(config: Config, snapshot: Snapshot, unit: str, findings: list[Finding],
+              record: FileRecord | None, name: str | None = None) -> batch.Task:
+    source = snapshot.path / "raw" / record.source if record and record.readable else None
+    title = f"{name or unit}（{unit}）{config.period} 报表校验结果"
+    return batch.Task(unit, source, feedback_path(config, unit), tuple(findings), record, title,
+                      config.limits)
 
 
 def write_unit_feedback(config: Config, snapshot: Snapshot, unit: str, findings: list[Finding],
                         record: FileRecord | None, name: str | None = None) -> Annotated:
     """The annotated copy of one unit's workbook (``record`` None: 校验结果 only)."""
-    source = snapshot.path / "raw" / record.source if record and record.readable else None
-    title = f"{name or unit}（{unit}）{config.period} 报表校验结果"
-    return write_annotated(source, feedback_path(config, unit), findings, record, title,
-                           config.limits)
+    return batch.make(unit_task(config, snapshot, unit, findings, record, name))
 
 
 def _unit_records(files: list[FileRecord]) -> dict[str, FileRecord]:

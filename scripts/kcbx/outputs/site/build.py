@@ -7,6 +7,7 @@ a failed build or a refused gate leaves the previously published site exactly as
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import shutil
 import tempfile
@@ -30,6 +31,7 @@ from .status import public_folder, read_public, small_counts
 
 Progress = Callable[[str, int, int], None]
 MARKER = ".kcbx-site"  # marks a folder kcbx published, so that rebuilding may replace it
+BUILT_FROM = ".kcbx-site-key"  # what the published site was made from (pages, pull, kcbx)
 FORMS_TEMPLATES = ("forms", "templates")
 
 
@@ -161,6 +163,13 @@ def build_site(config: Config, *, package: DataPackage | None = None,
         config_file = work / "mkdocs.yml"
         config_file.write_text(yaml.safe_dump(mkdocs_config(mkdocs_src, docs, out, config.district),
                                               allow_unicode=True, sort_keys=False), encoding="utf-8")
+        key = _site_key(docs, config_file, config)
+        if _built_from(target) == key:  # the same pages, checked against the same pull
+            if progress:
+                progress("发布网站", 1, 1)
+            return SiteResult(target, sum(1 for _ in target.rglob("*.html")), len(pages),
+                              data is not None, len(forms), time.perf_counter() - start, [],
+                              search_fixed)
         if progress:
             progress("构建网站", 0, 1)
         warnings = run_mkdocs(config_file)
@@ -168,6 +177,7 @@ def build_site(config: Config, *, package: DataPackage | None = None,
             progress("隐私检查", 0, 1)
         check_site(out, config, package)
         html_pages = sum(1 for _ in out.rglob("*.html"))
+        (out / BUILT_FROM).write_text(key, encoding="utf-8")
         _publish(out, target, work)
         if progress:
             progress("发布网站", 1, 1)
@@ -175,6 +185,29 @@ def build_site(config: Config, *, package: DataPackage | None = None,
         shutil.rmtree(work, ignore_errors=True)
     return SiteResult(target, html_pages, len(pages), data is not None, len(forms),
                       time.perf_counter() - start, warnings, search_fixed)
+
+
+def _site_key(docs: Path, config_file: Path, config: Config) -> str:
+    """A digest of every source page, the mkdocs config, kcbx and the pull the privacy gate
+    checks against: the same key means the same published site."""
+    from ... import __version__
+    from ...tables import latest_snapshot
+    from ...tables.snapshot import snapshots_dir
+
+    latest = latest_snapshot(snapshots_dir(config))
+    h = hashlib.sha256(f"kcbx {__version__}\n{latest.name if latest else '-'}\n"
+                       f"{config.privacy.min_count}\n".encode())
+    h.update(config_file.read_bytes().replace(str(docs.parent).encode(), b""))
+    for path in sorted(p for p in docs.rglob("*") if p.is_file()):
+        h.update(path.relative_to(docs).as_posix().encode() + b"\0" + path.read_bytes())
+    return h.hexdigest()
+
+
+def _built_from(target: Path) -> str | None:
+    try:
+        return (target / BUILT_FROM).read_text(encoding="utf-8").strip()
+    except OSError:
+        return None
 
 
 def make_server(folder: Path, host: str = "127.0.0.1", port: int = 8000) -> ThreadingHTTPServer:

@@ -270,7 +270,7 @@ class StatusSite:
         by_rule = (cur.group_by("rule").agg(
             pl.col("count").filter(pl.col("severity") == "错误").sum().alias("errors"),
             pl.col("count").filter(pl.col("severity") == "提醒").sum().alias("reminders"))
-            .sort("errors", "reminders", descending=True))
+            .sort(["errors", "reminders", "rule"], descending=[True, True, False]))  # ties: by ID
         rules = [{**r, "title": self.rule_titles.get(r["rule"], ""),
                   "anchor": r["rule"].lower() if r["rule"] in self.linked else None}
                  for r in _rows(by_rule)]
@@ -278,7 +278,7 @@ class StatusSite:
             pl.col("unit_name").first(),
             pl.col("count").filter(pl.col("severity") == "错误").sum().alias("errors"),
             pl.col("count").filter(pl.col("severity") == "提醒").sum().alias("reminders"))
-            .sort("errors", "reminders", descending=True))
+            .sort(["errors", "reminders", "unit_code"], descending=[True, True, False]))
         history = [{"pulled": p, "label": pull_label(p), **t} for p, t in zip(pulls, totals, strict=True)]
         return {"last": last, "last_label": pull_label(last) if last else None, "chart": chart,
                 "rules": rules, "units": _rows(by_unit), "history": history}

@@ -1,0 +1,84 @@
+"""A district-scale build: cold, unchanged, and after one school resends.
+
+Baselines measured in the same run:
+  - the floor of an object-model feedback: openpyxl load + save of every submission;
+  - ``kcbx validate`` on the same workspace (a build should cost about what it costs).
+Prints kcbx's feedback stage (cold, on all cores), ``kcbx build`` cold, unchanged, and
+after one school's workbook is replaced by an edited copy, each as a ratio.
+
+    python benchmarks/feedback_scale.py [--children 100000] [--workdir DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import openpyxl
+
+from kcbx import pipeline
+from kcbx.config import load_config
+from kcbx.demo import write_demo
+
+
+def kcbx(root: Path, *args: str) -> float:
+    start = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "kcbx", *args], cwd=root, check=False,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return time.perf_counter() - start
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--children", type=int, default=100_000)
+    parser.add_argument("--workdir", type=Path)
+    args = parser.parse_args()
+    work = args.workdir or Path(tempfile.mkdtemp(prefix="kcbx-bench-"))
+    district = work / f"district-{args.children}"
+    if not (district / "kcbx.yml").is_file():
+        write_demo(district, children=args.children)
+    root = work / "run"
+    shutil.rmtree(root, ignore_errors=True)
+    shutil.copytree(district, root, ignore=shutil.ignore_patterns("build", "public"))
+    books = sorted((root / "submissions").glob("*.xlsx"))
+    print(f"{args.children:,} children, {len(books)} school workbooks")
+
+    start = time.perf_counter()
+    for path in books:
+        openpyxl.load_workbook(path).save(work / "openpyxl-copy.xlsx")
+    floor = time.perf_counter() - start
+    print(f"  baseline: openpyxl load + save of every submission: {floor:.1f} s")
+
+    config = load_config(root)
+    run = pipeline.start(config)
+    start = time.perf_counter()
+    from kcbx.outputs.feedback import write_feedback
+
+    write_feedback(config, run.snapshot, run.report)
+    cold_feedback = time.perf_counter() - start
+    print(f"  kcbx feedback stage, cold, all cores: {cold_feedback:.1f} s "
+          f"(ratio to the openpyxl floor {cold_feedback / floor:.2f})")
+    shutil.rmtree(root / "build", ignore_errors=True)
+
+    validate = kcbx(root, "validate")
+    cold = kcbx(root, "build")
+    unchanged = kcbx(root, "build")
+    validate = min(validate, kcbx(root, "validate"))
+    target = root / "submissions" / "QSXX.xlsx"
+    book = openpyxl.load_workbook(target)
+    book.worksheets[0].cell(2, 3).value = "吴某新"
+    book.save(target)
+    one = kcbx(root, "build")
+    print(f"  baseline: kcbx validate: {validate:.1f} s")
+    print(f"  kcbx build cold: {cold:.1f} s ({cold / validate:.2f} × validate)")
+    print(f"  kcbx build unchanged: {unchanged:.1f} s ({unchanged / validate:.2f} × validate)")
+    print(f"  kcbx build after one school resends: {one:.1f} s ({one / validate:.2f} × validate)")
+
+
+if __name__ == "__main__":
+    main()

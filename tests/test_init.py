@@ -1,0 +1,116 @@
+"""``kcbx init``: a real district from zero, without the demo."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from pathlib import Path
+
+import openpyxl
+import pytest
+from click.testing import CliRunner
+
+from kcbx.cli import cli
+from kcbx.config import load_config
+from kcbx.init import school_year_calendar
+from kcbx.schema import load_package
+from workbooks import UNITS, write_reference
+
+PACKAGE = load_package()
+
+
+def invoke(*args: str, cwd: Path | None = None, monkeypatch=None):
+    if cwd is not None and monkeypatch is not None:
+        monkeypatch.chdir(cwd)
+    return CliRunner().invoke(cli, list(args))
+
+
+def test_init_writes_a_workspace_that_loads(tmp_path):
+    folder = tmp_path / "2023学年"
+    result = invoke("init", str(folder), "--district", "测试区", "--year", "2023")
+    assert result.exit_code == 0, result.output
+    config = load_config(folder)
+    assert config.district == "测试区" and config.year == 2023 and config.period == "2023-09"
+    assert [t.start.year for t in config.terms] == [2023, 2024]
+    national = [h for h in config.holidays if h.name == "国庆节"]
+    assert national and national[0].start <= dt.date(2023, 10, 1) and national[0].end >= dt.date(2023, 10, 6)
+    assert {dt.date(2023, 10, 7), dt.date(2023, 10, 8)} <= set(config.workdays)
+    text = (folder / "kcbx.yml").read_text(encoding="utf-8")
+    keys = [line.split(":")[0] for line in text.splitlines() if line and line[0].isalpha()]
+    for key in keys:  # a Chinese comment above every top-level key
+        above = text.splitlines()[text.splitlines().index(next(
+            line for line in text.splitlines() if line.startswith(f"{key}:"))) - 1]
+        assert above.startswith("# "), key
+    book = openpyxl.load_workbook(folder / "基础数据.xlsx")
+    assert {PACKAGE.table("units").title, PACKAGE.table("grid").title} <= set(book.sheetnames)
+    assert "build/" in (folder / ".gitignore").read_text(encoding="utf-8")
+    assert "kcbx forms" in (folder / "说明.txt").read_text(encoding="utf-8")
+
+
+def test_init_refuses_an_existing_workspace(tmp_path):
+    assert invoke("init", str(tmp_path), "--district", "测试区", "--year", "2023").exit_code == 0
+    before = (tmp_path / "kcbx.yml").read_bytes()
+    again = invoke("init", str(tmp_path), "--district", "别的区", "--year", "2024")
+    assert again.exit_code == 2 and "已有 kcbx.yml" in again.output
+    assert (tmp_path / "kcbx.yml").read_bytes() == before
+
+
+def test_a_year_the_calendar_library_does_not_know(tmp_path):
+    calendar = school_year_calendar(2040)
+    assert not calendar.known and calendar.holidays == [] and calendar.workdays == []
+    result = invoke("init", str(tmp_path), "--district", "测试区", "--year", "2040")
+    assert result.exit_code == 0 and "还不知道" in result.output
+    assert load_config(tmp_path).holidays == []
+
+
+def test_missing_answers_are_named_when_nobody_can_be_asked(tmp_path):
+    result = invoke("init", str(tmp_path), "--year", "2023")
+    assert result.exit_code == 2 and "--district" in result.output and "Traceback" not in result.output
+
+
+def _fill(path: Path, table: str, rows: list[dict]) -> None:
+    """Type ``rows`` under the header of ``table``'s sheet in a generated form."""
+    book = openpyxl.load_workbook(path)
+    t = PACKAGE.table(table)
+    ws = book[t.title]
+    header_row = next(r for r in range(1, 10)
+                      if t.fields[0].title in [c.value for c in ws[r]])
+    header = [c.value for c in ws[header_row]]
+    first = header_row + 1
+    while any(ws.cell(first, i + 1).value not in (None, "") for i in range(2)) and table != "cover":
+        first += 1
+    for offset, row in enumerate(rows):
+        for name, value in row.items():
+            ws.cell(first + offset, header.index(t.field(name).title) + 1).value = value
+    book.save(path)
+
+
+def test_a_newcomer_from_init_to_build(tmp_path, monkeypatch):
+    root = tmp_path / "测试区"
+    assert invoke("init", str(root), "--district", "测试区", "--year", "2022",
+                  "--period", "2022-10").exit_code == 0
+    write_reference(root, UNITS)  # the bureau fills 基础数据 (openpyxl, a small district)
+    monkeypatch.chdir(root)
+    forms = invoke("forms")
+    assert forms.exit_code == 0, forms.output
+    for unit in ("A01", "A02"):  # two schools fill their forms and send them back
+        form = root / "forms" / f"{unit}.xlsx"
+        _fill(form, "cover", [{"filled_by": "李某", "phone": "13800000000",
+                               "submitted_on": dt.date(2022, 10, 28), "zero_report": "是",
+                               "approved_by": "王某"}])
+        shutil.copy(form, root / "submissions" / f"{unit}.xlsx")
+    built = invoke("build")
+    assert built.exit_code == 0, built.output
+    assert "Traceback" not in built.output
+    feedback = root / "build" / "feedback" / "2022-10"
+    assert {p.name for p in feedback.glob("*.xlsx")} >= {"A01_校验反馈.xlsx", "A02_校验反馈.xlsx"}
+    assert list((root / "build" / "reports" / "2022-10" / "月报表").glob("*.pdf"))
+    assert (root / "public" / "index.html").is_file()
+
+
+@pytest.mark.parametrize("year", [2023, 2024])
+def test_calendar_spans_are_inside_the_school_year(year):
+    calendar = school_year_calendar(year)
+    start, end = calendar.terms[0].start, calendar.terms[-1].end
+    assert all(start - dt.timedelta(days=3) <= h.start <= end for h in calendar.holidays)
+    assert all(d.weekday() >= 5 for d in calendar.workdays)
