@@ -114,3 +114,30 @@ def test_calendar_spans_are_inside_the_school_year(year):
     start, end = calendar.terms[0].start, calendar.terms[-1].end
     assert all(start - dt.timedelta(days=3) <= h.start <= end for h in calendar.holidays)
     assert all(d.weekday() >= 5 for d in calendar.workdays)
+
+
+def test_status_names_the_next_step_at_each_stage(tmp_path, monkeypatch):
+    root = tmp_path / "测试区"
+    invoke("init", str(root), "--district", "测试区", "--year", "2022", "--period", "2022-10")
+    monkeypatch.chdir(root)
+
+    def step() -> str:
+        result = invoke("status")
+        assert result.exit_code == 0, result.output
+        return result.output.split("下一步：", 1)[1]
+
+    assert "单位名录" in step()  # 基础数据 is empty
+    write_reference(root, UNITS)
+    assert "kcbx forms" in step()
+    assert invoke("forms").exit_code == 0
+    assert "submissions" in step()
+    form = root / "forms" / "A02.xlsx"
+    _fill(form, "cover", [{"filled_by": "李某", "phone": "13800000000",
+                           "submitted_on": dt.date(2022, 10, 28), "zero_report": "是",
+                           "approved_by": "王某"}])
+    shutil.copy(form, root / "submissions" / "A02.xlsx")
+    assert "kcbx build" in step()
+    assert invoke("build").exit_code == 0
+    assert "1 个单位没有报送" in step()  # A01 has not sent its form
+    data = invoke("status", "--json")
+    assert '"submitted": [\n  "A02"\n ]' in data.output

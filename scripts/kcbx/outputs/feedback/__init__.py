@@ -12,6 +12,7 @@ from pathlib import Path
 
 from ...config import Config
 from ...findings import Finding, Report
+from ...names import safe_name
 from ...tables import Snapshot
 from ...tables.intake import FileRecord
 from . import batch
@@ -31,7 +32,7 @@ def feedback_dir(config: Config) -> Path:
 
 
 def feedback_path(config: Config, unit: str) -> Path:
-    return feedback_dir(config) / f"{unit}{SUFFIX}"
+    return feedback_dir(config) / f"{safe_name(unit)}{SUFFIX}"
 
 
 def write_feedback(config: Config, snapshot: Snapshot, report: Report,

@@ -35,6 +35,7 @@ from ...district import (  # noqa: F401 - part of the spec's vocabulary
     UnitInfo,
     unit_tables,
 )
+from ...names import safe_name
 from ...schema import DataPackage, Field, Table
 
 # Validation kinds (Excel type / Google condition):
@@ -199,7 +200,7 @@ def unit_form(package: DataPackage, district: District, code: str,
     period = f"（{district.period}）" if district.period else ""
     title = f"{district.name or ''}{name}控辍保学月报表{period}"
     return FormSpec(
-        file_name=f"{code}.xlsx", title=title, unit_code=code, unit_name=name,
+        file_name=f"{safe_name(code)}.xlsx", title=title, unit_code=code, unit_name=name,
         instructions=instructions(sheets, title, code=code),
         sheets=tuple(sheets),
     )

@@ -21,12 +21,12 @@ import polars as pl
 from ...config import Config, Term
 from ...errors import KcbxError
 from ...findings import ERROR, Finding
+from ...names import safe_name
 from ...validation.rules.home import DOMAINS, SEPARATORS, teaching_weeks
 
 TABLES = ("home_students", "iep", "visits", "teachers", "units")
 INSPECTION_ROWS = 10
 WEEKDAYS = "一二三四五六日"
-UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f]+')
 
 
 class HandbookError(KcbxError):
@@ -104,10 +104,6 @@ def text(value: Any) -> str:
 def split_names(value: str | None) -> list[str]:
     names = [n for n in re.split(SEPARATORS, value or "") if n]
     return list(dict.fromkeys(names))
-
-
-def safe_name(value: str) -> str:
-    return UNSAFE.sub("_", value).strip(" .") or "未命名"
 
 
 def school_year(term: Term) -> str:

@@ -16,6 +16,7 @@ import xlsxwriter
 from ...atomic import write_bytes
 from ...config import Config
 from ...findings import Report
+from ...names import safe_name
 from ...validation import Tables
 from .aggregate import OPEN, units_frame
 
@@ -101,7 +102,7 @@ def monthly_reports(config: Config, tables: Tables, report: Report,
 
     def make(scope: str, title: str, stem: str, frame: pl.DataFrame) -> MonthlyReport:
         return MonthlyReport(
-            scope=scope, title=title, file_stem=f"{period}_月报表_{stem}", period=period,
+            scope=scope, title=title, file_stem=f"{period}_月报表_{safe_name(stem)}", period=period,
             district=config.district, new=int(frame["_new"].sum()),
             returned=int(frame["_returned"].sum()), open=int(frame["_open"].sum()),
             cases=_case_rows(frame, names))

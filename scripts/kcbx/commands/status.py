@@ -1,0 +1,40 @@
+"""``kcbx status``: where the workspace stands, and the next step."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+from ..clitools import CONTEXT, Command, handle_errors, json_option, workspace_options
+from ..config import Config
+from ..terminal import console
+
+
+@click.command("status", cls=Command, context_settings=CONTEXT)
+@handle_errors
+@workspace_options
+@json_option
+def command(config: Config, as_json: bool) -> None:
+    """查看工作文件夹的进度和下一步：基础数据、填报表格、各单位报送、最近一次校验。
+
+    只读取已有的文件，不拉取、不校验。
+    """
+    from ..status import workspace_status
+
+    status = workspace_status(config)
+    if as_json:
+        click.echo(json.dumps(status.to_dict(), ensure_ascii=False, indent=1))
+        return
+    console.print(f"{status.district} {status.period}")
+    if status.problem:
+        console.print(f"  基础数据：[red]{status.problem}[/]")
+    else:
+        console.print(f"  基础数据：单位 {status.units} 个（报送月报 {len(status.reporting)} 个），"
+                      f"包保的村（居）民小组 {status.grid_groups} 个")
+        console.print(f"  填报表格：已生成 {len(status.forms)}/{len(status.reporting)} 个单位")
+        console.print(f"  报送：{len(status.submitted)}/{len(status.reporting)} 个单位的表格已在报表文件夹中")
+        console.print(f"  最近一次拉取：{status.last_pull or '还没有'}")
+        if status.errors is not None:
+            console.print(f"  本月最近一次校验：错误 {status.errors} 条，提醒 {status.warnings} 条")
+    console.print(f"[bold]下一步：[/]{status.next_step}")

@@ -1,0 +1,97 @@
+"""Where a workspace stands, and the next step: ``kcbx status``.
+
+Reads only what is cheap to read (the reference workbook, the folders, the last
+validation result); never pulls. Each state names one next step in Chinese.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from .config import Config
+from .errors import KcbxError
+from .names import safe_name
+from .schema import load_package
+
+
+@dataclass
+class Status:
+    district: str
+    period: str
+    units: int = 0  # in 单位名录
+    reporting: list[str] = field(default_factory=list)  # units that must report
+    grid_groups: int = 0
+    forms: list[str] = field(default_factory=list)  # reporting units with a generated form
+    submitted: list[str] = field(default_factory=list)  # reporting units with a file
+    last_pull: str | None = None
+    errors: int | None = None  # in the period's last validation
+    warnings: int | None = None
+    problem: str | None = None  # why 基础数据 cannot be read
+    next_step: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def workspace_status(config: Config) -> Status:
+    from .district import DistrictError, load_district
+    from .outputs.forms import forms_dir
+    from .sources.xlsx import list_workbooks
+    from .tables import latest_snapshot
+    from .tables.snapshot import snapshots_dir
+
+    status = Status(config.district, config.period)
+    try:
+        district = load_district(config, load_package())
+    except (DistrictError, KcbxError) as exc:
+        status.problem = str(exc)
+        status.next_step = (f"准备基础数据：{config.reference_path.name} 无法读取。"
+                            "可运行 kcbx init 在新文件夹中生成空白的基础数据表")
+        return status
+    status.units = len(district.units)
+    status.reporting = [u.code for u in district.reporting_units]
+    status.grid_groups = len(district.grid)
+    folder = forms_dir(config)
+    status.forms = [c for c in status.reporting if (folder / f"{safe_name(c)}.xlsx").is_file()]
+    books, _ = list_workbooks(config.submissions_path)
+    stems = {p.stem for p in books}
+    status.submitted = [c for c in status.reporting if c in stems]
+    latest = latest_snapshot(snapshots_dir(config))
+    status.last_pull = latest.manifest.get("created") if latest else None
+    result = config.outputs_path / "validation" / f"{config.period}_校验结果.json"
+    if result.is_file():
+        try:
+            counts = json.loads(result.read_text(encoding="utf-8"))["counts"]
+            status.errors, status.warnings = counts["错误"], counts["提醒"]
+        except (ValueError, KeyError, OSError):
+            pass
+    status.next_step = _next(config, status)
+    return status
+
+
+def _next(config: Config, s: Status) -> str:
+    ref = config.reference_path.name
+    if not s.units:
+        return (f"在 {ref} 的「单位名录」中填写全区各单位"
+                "（单位代码、名称、类型、上级单位、乡镇、是否报送月报）")
+    if not s.reporting:
+        return f"在 {ref} 的「单位名录」中，把要报送月报的单位的“是否报送月报”填为“是”"
+    if not s.grid_groups:
+        return f"在 {ref} 的「户籍网格包保表」中填写每个村（居）民小组由哪个单位包保"
+    if len(s.forms) < len(s.reporting) and not s.submitted:
+        return "运行 kcbx forms，为各单位生成填报表格，发给各单位"
+    if not s.submitted:
+        return (f"把各单位报回的表格放进 {config.sources.submissions} 文件夹"
+                "（文件名用单位代码，如 QSXX.xlsx），再运行 kcbx build")
+    if s.errors is None:
+        return "运行 kcbx build：校验、生成各校反馈、月报表、送教手册和网站"
+    missing = len(s.reporting) - len(s.submitted)
+    if missing:
+        return f"还有 {missing} 个单位没有报送：催报后再运行 kcbx build"
+    if s.errors:
+        return (f"把 build/feedback/{config.period} 中的反馈表发回各单位，改正 {s.errors} 条错误后"
+                "重新报送，再运行 kcbx build")
+    return (f"本月报表没有错误：打印 build/reports/{config.period}/月报表 签字上报；"
+            "下个月把 kcbx.yml 中的 period 改为新的月份")
