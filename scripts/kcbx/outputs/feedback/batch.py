@@ -10,10 +10,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-import multiprocessing
 import os
 from collections.abc import Callable
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -22,6 +20,7 @@ from ... import __version__
 from ...atomic import write_json
 from ...errors import KcbxError
 from ...findings import Finding
+from ...parallel import each
 from ...sources.guard import Limits
 from ...tables.intake import FileRecord
 from .xlsx import Annotated, write_annotated
@@ -104,31 +103,14 @@ def _make(todo: list[Task], progress: Progress | None, workers: int) -> list[Ann
     if progress:
         progress(STAGE, 0, len(todo))
     out: list[Annotated] = []
-    if workers <= 1 or len(todo) <= 2:
-        for i, task in enumerate(todo, start=1):
-            out.append(make(task))
-            if progress:
-                progress(STAGE, i, len(todo))
-        return out
-    context = multiprocessing.get_context("spawn")  # polars' threads make fork unsafe
+
+    def finished(task: Task, result: Callable[[], Annotated]) -> None:
+        out.append(result())
+        if progress:
+            progress(STAGE, len(out), len(todo))
+
     try:
-        with ProcessPoolExecutor(min(workers, len(todo)), mp_context=context) as pool:
-            queue = iter(todo)
-            pending: dict[Future, Task] = {}
-            for task in queue:  # a few in flight per worker, not all at once
-                pending[pool.submit(make, task)] = task
-                if len(pending) >= workers * 2:
-                    break
-            while pending:
-                ready, _ = wait(pending, return_when=FIRST_COMPLETED)
-                for future in ready:
-                    pending.pop(future)
-                    out.append(future.result())
-                    if progress:
-                        progress(STAGE, len(out), len(todo))
-                    nxt = next(queue, None)
-                    if nxt is not None:
-                        pending[pool.submit(make, nxt)] = nxt
+        each(make, todo, workers=workers, finished=finished, in_flight=2)
     except BrokenProcessPool:
         raise FeedbackError("写反馈表的子进程意外退出（可能是内存不足）。请关闭其他程序后重新运行") from None
     return out

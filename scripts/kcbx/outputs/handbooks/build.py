@@ -10,10 +10,8 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import multiprocessing
 import os
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from importlib import metadata
@@ -23,6 +21,7 @@ from typing import Any
 from ...atomic import write_bytes, write_json
 from ...config import Config
 from ...findings import Report
+from ...parallel import each
 from ..fonts import FontError, FontSet, missing_chars, resolve_fonts
 from .data import TABLES, ChildRecord, HandbookError, build_records
 from .pdf import TEMPLATE, combine, render_pdf
@@ -110,47 +109,22 @@ def _run(tasks: list[_Task], progress: Progress | None, workers: int) -> dict[st
     if progress:
         progress(STAGE, 0, len(tasks))
 
-    def finished(task: _Task, future: Future | None = None) -> None:
+    def finished(task: _Task, result: Callable[[], Any]) -> None:
         nonlocal done
         try:
-            future.result() if future else _work(task)
+            result()
         except HandbookError as exc:
             failed[task.key] = str(exc)
         done += 1
         if progress:
             progress(STAGE, done, len(tasks))
 
-    if workers <= 1 or len(tasks) <= 2:
-        for task in tasks:
-            finished(task)
-        return failed
-    context = multiprocessing.get_context("spawn")  # polars' threads make fork unsafe
     try:
-        with ProcessPoolExecutor(max_workers=min(workers, len(tasks)),
-                                 mp_context=context) as pool:
-            _drain(pool, tasks, workers, finished)
+        each(_work, tasks, workers=workers, finished=finished)
     except BrokenProcessPool:
         raise HandbookError("编制送教手册的子进程意外退出（可能是内存不足）。"
                             "请关闭其他程序后重新运行") from None
     return failed
-
-
-def _drain(pool: ProcessPoolExecutor, tasks: list[_Task], workers: int,
-           finished: Callable[[_Task, Future], None]) -> None:
-    """Keep a few tasks per worker in flight (not all at once) until every one is done."""
-    queue = iter(tasks)
-    pending: dict[Future, _Task] = {}
-    for task in queue:
-        pending[pool.submit(_work, task)] = task
-        if len(pending) >= workers * 4:
-            break
-    while pending:
-        ready, _ = wait(pending, return_when=FIRST_COMPLETED)
-        for future in ready:
-            finished(pending.pop(future), future)
-            nxt = next(queue, None)
-            if nxt is not None:
-                pending[pool.submit(_work, nxt)] = nxt
 
 
 def _rel(path: Path, folder: Path) -> str:
