@@ -130,3 +130,16 @@ def test_validate_summary_names_findings_in_chinese_and_masks_ids(tmp_path, monk
     assert "unique-error" in listed  # the ID stays beside the name
     assert "重复登记 unique-error" in listed
     assert not re.search(r"(?<![0-9])[1-9][0-9]{16}[0-9Xx](?![0-9])", listed)
+
+
+def test_rule_ids_link_to_the_published_catalogue(tmp_path):
+    source = write_book(tmp_path / "A02.xlsx",
+                        {"在校学生名册（学校线）": [["姓名", "年级"], ["王某华", "三年纪"]]})
+    findings = [Finding(rule, "错误", "A02", "A02.xlsx", "在校学生名册（学校线）", 2, "年级",
+                        "三年纪", "说明") for rule in ("enum-error", "MATCH-1")]
+    done = write_annotated(source, tmp_path / "out.xlsx", findings, None, "甲镇第一小学（A02）",
+                           site_url="https://kcbx.example.cn/")
+    ws = openpyxl.load_workbook(done.path)[RESULTS]
+    links = {ws.cell(r, 10).value: ws.cell(r, 10).hyperlink for r in (6, 7)}
+    assert links["enum-error"] is None  # a schema kind: its name says it all
+    assert links["MATCH-1"].target == "https://kcbx.example.cn/reference/rules.html#match-1"

@@ -109,6 +109,8 @@ class Config(_Strict):
     sources: Sources = Field(default_factory=Sources)
     outputs: str = "build"
     site: str = "public"
+    # 网站发布后的地址（如 https://kcbx.example.cn/）：填写后，反馈表中的规则编号链接到规则说明
+    site_url: str | None = None
     # 送教手册用的中文字体：字体文件或文件夹（默认用随 kcbx 安装的思源/Noto 宋体、黑体）
     fonts: list[str] = Field(default_factory=list)
     # 报表文件的安全上限（文件大小、解压后大小、行列数、读取内存），一般不用改

@@ -60,7 +60,7 @@ def unit_task(config: Config, snapshot: Snapshot, unit: str, findings: list[Find
     source = snapshot.path / "raw" / record.source if record and record.readable else None
     title = f"{name or unit}（{unit}）{config.period} 报表校验结果"
     return batch.Task(unit, source, feedback_path(config, unit), tuple(findings), record, title,
-                      config.limits)
+                      config.limits, config.site_url)
 
 
 def write_unit_feedback(config: Config, snapshot: Snapshot, unit: str, findings: list[Finding],

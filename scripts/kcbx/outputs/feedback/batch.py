@@ -46,6 +46,7 @@ class Task:
     record: FileRecord | None
     title: str
     limits: Limits
+    site_url: str | None = None
 
     @property
     def key(self) -> str:
@@ -53,7 +54,7 @@ class Task:
                 "source": self.record.digest if self.record and self.source else None,
                 "record": asdict(self.record) if self.record else None,
                 "findings": [f.to_dict() for f in self.findings], "title": self.title,
-                "limits": asdict(self.limits)}
+                "limits": asdict(self.limits), "site_url": self.site_url}
         return hashlib.sha256(json.dumps(data, ensure_ascii=False, sort_keys=True,
                                          default=str).encode()).hexdigest()
 
@@ -95,7 +96,7 @@ def _load(path: Path) -> dict[str, str]:
 def make(task: Task) -> Annotated:
     """One unit's copy, here and now."""
     return write_annotated(task.source, task.target, list(task.findings), task.record,
-                           task.title, task.limits)
+                           task.title, task.limits, task.site_url)
 
 
 def _make(todo: list[Task], progress: Progress | None, workers: int) -> list[Annotated]:

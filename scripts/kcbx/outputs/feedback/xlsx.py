@@ -28,7 +28,7 @@ from ...sources import SourceProblem
 from ...sources.contain import read_contained
 from ...sources.guard import DEFAULT_LIMITS, Limits, bound_sheets, check_workbook
 from ...tables.intake import FileRecord
-from ...validation.rules import rule_name
+from ...validation.rules import REGISTRY, rule_name
 from .locate import Cell, Locator
 
 RESULTS = "校验结果"
@@ -52,8 +52,10 @@ class Annotated:
 
 def write_annotated(source: Path | None, target: Path, findings: list[Finding],
                     record: FileRecord | None, title: str,
-                    limits: Limits = DEFAULT_LIMITS) -> Annotated:
-    """Copy ``source`` to ``target`` with ``findings`` marked; ``source`` None: list only."""
+                    limits: Limits = DEFAULT_LIMITS, site_url: str | None = None) -> Annotated:
+    """Copy ``source`` to ``target`` with ``findings`` marked; ``source`` None: list only.
+
+    ``site_url``: the published site; each policy rule's ID then links to its description."""
     book, mode = _open(source, limits)
     if RESULTS in book.sheetnames:  # a copy sent back: the old results are not the school's
         del book[RESULTS]
@@ -61,7 +63,7 @@ def write_annotated(source: Path | None, target: Path, findings: list[Finding],
     locator = Locator(record, book.sheetnames, lambda s, r: _row_values(book[s], r))
     places = [locator.locate(f) for f in findings]
     located = _mark(book, findings, places)
-    _results_sheet(book, findings, places, title, mode)
+    _results_sheet(book, findings, places, title, mode, site_url)
     with replacing(target) as tmp:
         book.save(tmp)
     return Annotated(target, mode, located, len(findings))
@@ -187,7 +189,7 @@ def _anchor(ws: Worksheet, row: int, column: int) -> XlCell:
 
 
 def _results_sheet(book: Workbook, findings: list[Finding], places: list[Cell | None],
-                   title: str, mode: str) -> None:
+                   title: str, mode: str, site_url: str | None = None) -> None:
     ws = book.create_sheet(RESULTS, 0)
     for other in book.worksheets:
         other.sheet_view.tabSelected = other is ws
@@ -227,7 +229,11 @@ def _results_sheet(book: Workbook, findings: list[Finding], places: list[Cell | 
             link.hyperlink = Hyperlink(ref=link.coordinate, location=f"{_quote(place.sheet)}!{ref}",
                                        display=link.value)
             link.font = Font(color="0563C1", underline="single")
-        _text(ws.cell(r, 10), f.rule).font = Font(size=8, color="808080")
+        rule = _text(ws.cell(r, 10), f.rule)
+        rule.font = Font(size=8, color="808080")
+        if site_url and f.rule in REGISTRY:  # the rule's page in the published catalogue
+            rule.hyperlink = f"{site_url.rstrip('/')}/reference/rules.html#{f.rule.lower()}"
+            rule.font = Font(size=8, color="0563C1", underline="single")
         for c in range(1, len(HEADER) + 1):
             ws.cell(r, c).alignment = Alignment(wrap_text=c in (3, 4, 7, 8), vertical="top")
         # spreadsheet programs do not grow a row for wrapped text on opening: say how tall
