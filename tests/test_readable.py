@@ -143,3 +143,14 @@ def test_rule_ids_link_to_the_published_catalogue(tmp_path):
     links = {ws.cell(r, 10).value: ws.cell(r, 10).hyperlink for r in (6, 7)}
     assert links["enum-error"] is None  # a schema kind: its name says it all
     assert links["MATCH-1"].target == "https://kcbx.example.cn/reference/rules.html#match-1"
+
+
+def test_show_ids_prints_them_whole(tmp_path, monkeypatch):
+    from kcbx.demo import write_demo
+
+    root = tmp_path / "ws"
+    write_demo(root, children=300, seed=1)
+    monkeypatch.chdir(root)
+    result = CliRunner().invoke(cli, ["validate", "--show-ids"], terminal_width=100)
+    listed = result.output.split("最需要处理的错误", 1)[1]
+    assert re.search(r"(?<![0-9])[1-9][0-9]{16}[0-9Xx](?![0-9])", listed)

@@ -14,7 +14,7 @@ from pathlib import Path
 import click
 
 from . import __version__, commands
-from .clitools import CONTEXT, Group, handle_errors, json_option, workspace_options
+from .clitools import CONTEXT, Group, handle_errors, json_option, show_ids_option, workspace_options
 from .config import Config, load_config
 from .terminal import console, print_report, progress_bar
 
@@ -88,7 +88,8 @@ def pull(config: Config, as_json: bool) -> None:
 @workspace_options
 @json_option
 @click.option("--limit", default=20, metavar="条数", help="终端中最多列出多少条问题（默认 20）")
-def validate(config: Config, as_json: bool, limit: int) -> None:
+@show_ids_option
+def validate(config: Config, as_json: bool, limit: int, show_ids: bool) -> None:
     """校验报表（如报表有变化，先自动拉取），按单位汇总错误和提醒。
 
     \b
@@ -101,7 +102,7 @@ def validate(config: Config, as_json: bool, limit: int) -> None:
     if as_json:
         click.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=1))
     else:
-        print_report(report, config, limit=limit)
+        print_report(report, config, limit=limit, show_ids=show_ids)
     sys.exit(0 if report.valid else 1)
 
 
@@ -114,9 +115,10 @@ def validate(config: Config, as_json: bool, limit: int) -> None:
 @click.option("--demo", "demo_dir", is_flag=False, flag_value="", default=None,
               metavar="[文件夹]", help="先生成示例区（默认放在临时文件夹），再对它运行全部流程")
 @click.option("--strict", is_flag=True, help="报表中有错误时以退出码 1 结束（默认 0）")
+@show_ids_option
 @handle_errors
 def build(config_path: Path | None, period: str | None, pulled_on: dt.datetime | None,
-          demo_dir: str | None, strict: bool) -> None:
+          demo_dir: str | None, strict: bool, show_ids: bool) -> None:
     """运行全部流程：拉取 → 校验 → ……，显示进度，最后告诉您结果在哪里。
 
     \b
@@ -140,7 +142,7 @@ def build(config_path: Path | None, period: str | None, pulled_on: dt.datetime |
                                        pulled_on=pulled_on.date() if pulled_on else None)
     with progress_bar() as progress:
         result = run(config, progress=progress)
-    print_report(result.report, config, limit=10)
+    print_report(result.report, config, limit=10, show_ids=show_ids)
     console.print()
     console.print(("本次新拉取快照：" if result.pulled else "报表没有变化，沿用快照：")
                   + str(result.snapshot.path))

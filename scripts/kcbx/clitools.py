@@ -123,6 +123,11 @@ def workspace_options(func: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
+def show_ids_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option("--show-ids", "show_ids", is_flag=True,
+                        help="在终端中显示完整的身份证号和电话（默认遮住中间几位，便于截图、转发）")(func)
+
+
 def json_option(func: Callable[..., Any]) -> Callable[..., Any]:
     return click.option("--json", "as_json", is_flag=True,
                         help="以 JSON 输出完整结果（与程序库返回的对象相同）")(func)

@@ -2,20 +2,37 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from .atomic import write_json
 from .config import CONFIG_NAME, Config, load_config
 from .errors import ConfigError
 from .findings import Report
+from .lock import workspace_lock
 from .schema import DataPackage, load_package
 from .tables import Snapshot, latest_snapshot, list_snapshots, pull
 from .tables.snapshot import Progress, is_current, read_sources, snapshots_dir
 from .validation import Tables, validate_snapshot
 
+T = TypeVar("T")
 
+
+def locked(func: Callable[..., T]) -> Callable[..., T]:
+    """Run ``func(config, …)`` holding the workspace (one kcbx run at a time)."""
+
+    @functools.wraps(func)
+    def wrapper(config: Config, *args: Any, **kwargs: Any) -> T:
+        with workspace_lock(config):
+            return func(config, *args, **kwargs)
+
+    return wrapper
+
+
+@locked
 def current_snapshot(config: Config, package: DataPackage | None = None,
                      progress: Progress | None = None) -> tuple[Snapshot, bool]:
     """The snapshot of the sources as they are now; pulls only when they changed.
@@ -66,6 +83,7 @@ class Run:
     report: Report
 
 
+@locked
 def start(config: Config, progress: Progress | None = None) -> Run:
     """Pull if the sources changed, build the tables once, validate them (with the previous
     pull's 台账 for REP-4)."""
@@ -81,11 +99,13 @@ def start(config: Config, progress: Progress | None = None) -> Run:
     return Run(config, package, snapshot, pulled, tables, report)
 
 
+@locked
 def validate(config: Config, progress: Progress | None = None) -> Report:
     """``kcbx validate``: the report of the current pull."""
     return start(config, progress).report
 
 
+@locked
 def feedback(config: Config, progress: Progress | None = None) -> tuple[Run, list[Path]]:
     """``kcbx feedback``: each unit's annotated workbook."""
     from .outputs.feedback import write_feedback
@@ -94,6 +114,7 @@ def feedback(config: Config, progress: Progress | None = None) -> tuple[Run, lis
     return run, write_feedback(config, run.snapshot, run.report, progress=progress)
 
 
+@locked
 def google_feedback(config: Config, progress: Progress | None = None) -> list[Any]:
     """``kcbx google feedback``: the results written back into each school's Google sheet."""
     from .outputs.feedback.google import write_google_feedback
@@ -102,6 +123,7 @@ def google_feedback(config: Config, progress: Progress | None = None) -> list[An
     return write_google_feedback(config, run.snapshot, run.report, progress=progress)
 
 
+@locked
 def reports(config: Config, progress: Progress | None = None) -> Any:
     """``kcbx report``: 月报表, 统计表 and the public aggregates of the period."""
     from .outputs.reports import write_reports
@@ -110,6 +132,7 @@ def reports(config: Config, progress: Progress | None = None) -> Any:
     return write_reports(config, run.package, run.snapshot, run.tables, run.report, progress)
 
 
+@locked
 def handbooks(config: Config, *, unit: str | None = None, child: str | None = None,
               formats: tuple[str, ...] = ("pdf", "docx"), progress: Progress | None = None,
               today: Any = None) -> Any:
@@ -129,6 +152,7 @@ class BuildResult:
     outputs: dict[str, Path | str] = field(default_factory=dict)  # label → where, or a status
 
 
+@locked
 def build(config: Config, progress: Progress | None = None) -> BuildResult:
     """Run every stage, writing private outputs under ``outputs``.
 

@@ -36,7 +36,10 @@ def progress_bar(disable: bool = False) -> Iterator:
         yield update
 
 
-def print_report(report: Report, config: Config, *, limit: int = 20) -> None:
+def print_report(report: Report, config: Config, *, limit: int = 20, show_ids: bool = False) -> None:
+    """The summary table by unit and the errors most in need of care; ID numbers and phones
+    masked unless ``show_ids`` (terminal output gets pasted into chat groups)."""
+    shown_text = (lambda text: text) if show_ids else mask_text
     counts = report.counts()
     table = Table(title=f"{config.district} {config.period} 报表校验结果", show_lines=False)
     table.add_column("单位代码", overflow="fold")
@@ -59,7 +62,7 @@ def print_report(report: Report, config: Config, *, limit: int = 20) -> None:
         for f in shown:
             where = " ".join(x for x in (f.unit_code or "", f.file or "") if x)
             console.print(f"  [red]{escape(rule_name(f.rule))}[/] [dim]{f.rule}[/] "
-                          f"{escape(where)}：{escape(mask_text(f.message))}", highlight=False)
+                          f"{escape(where)}：{escape(shown_text(f.message))}", highlight=False)
     if report.valid:
         console.print("[green]没有错误。[/]" + (f"另有 {counts[WARNING]} 条提醒。"
                                                 if counts[WARNING] else ""))
