@@ -141,3 +141,46 @@ def test_status_names_the_next_step_at_each_stage(tmp_path, monkeypatch):
     assert "1 个单位没有报送" in step()  # A01 has not sent its form
     data = invoke("status", "--json")
     assert '"submitted": [\n  "A02"\n ]' in data.output
+
+
+def test_the_month_rollover_carries_open_cases_and_rep4_watches_them(tmp_path, monkeypatch):
+    from workbooks import dropout_row, kid
+
+    root = tmp_path / "测试区"
+    invoke("init", str(root), "--district", "测试区", "--year", "2022", "--period", "2022-10")
+    write_reference(root, UNITS)
+    monkeypatch.chdir(root)
+    assert invoke("forms").exit_code == 0
+    form = root / "forms" / "A02.xlsx"
+    cover = {"filled_by": "李某", "phone": "13800000000", "submitted_on": dt.date(2022, 10, 28),
+             "zero_report": "否", "approved_by": "王某"}
+    _fill(form, "cover", [cover])
+    _fill(form, "dropouts", [dropout_row(id_number=kid(70), name="钱某开")])
+    shutil.copy(form, root / "submissions" / "A02.xlsx")
+    assert invoke("build").exit_code == 0
+
+    rolled = invoke("period", "2022-11")
+    assert rolled.exit_code == 0, rolled.output
+    text = (root / "kcbx.yml").read_text(encoding="utf-8")
+    assert "period: 2022-11" in text and "# 本次报送的月份" in text  # comments kept
+    assert load_config(root).period == "2022-11"
+
+    assert invoke("forms").exit_code == 0
+    book = openpyxl.load_workbook(form)
+    ledger = book[PACKAGE.table("dropouts").title]
+    assert any(c.value == kid(70) for row in ledger.iter_rows() for c in row)  # carried
+    notes = " ".join(str(c.value) for row in book["填报说明"].iter_rows() for c in row if c.value)
+    assert "已从 2022-10 的报送中带入" in notes
+
+    fresh = openpyxl.load_workbook(form)  # the school deletes the carried case
+    ws = fresh[PACKAGE.table("dropouts").title]
+    for row in ws.iter_rows():
+        if any(c.value == kid(70) for c in row):
+            for c in row:
+                c.value = None
+    fresh.save(form)
+    _fill(form, "cover", [{**cover, "submitted_on": dt.date(2022, 11, 28)}])
+    shutil.copy(form, root / "submissions" / "A02.xlsx")
+    assert invoke("build").exit_code == 0
+    report = invoke("validate", "--json")
+    assert '"rule": "REP-4"' in report.output and "钱某开" in report.output

@@ -22,9 +22,12 @@ from .google import google_forms_options
 @click.option("--out", type=click.Path(path_type=Path), metavar="文件夹",
               help="输出文件夹（默认：工作文件夹下的 forms/）")
 @click.option("--all-sheets", is_flag=True, help="每个单位都包含全部工作表（默认只含该单位要填的表）")
+@click.option("--carry/--no-carry", default=True, show_default=True,
+              help="带入上个月报送的累计表格行：未结案的台账、送教学生、送教教师、本学期的个别化"
+                   "教学计划、本年的学籍变动（--no-carry：空白表格）")
 @google_forms_options  # --google, --folder, --emails, --credentials (commands/google.py)
 def command(config: Config, as_json: bool, unit: str | None, out: Path | None,
-            all_sheets: bool) -> None:
+            all_sheets: bool, carry: bool) -> None:
     """按数据包和单位名录生成各单位的填报表格（xlsx）。
 
     \b
@@ -36,7 +39,8 @@ def command(config: Config, as_json: bool, unit: str | None, out: Path | None,
     from ..outputs.forms import write_forms
 
     with progress_bar(disable=as_json) as progress:
-        paths = write_forms(config, unit=unit, out=out, all_sheets=all_sheets, progress=progress)
+        paths = write_forms(config, unit=unit, out=out, all_sheets=all_sheets, progress=progress,
+                            carry=carry)
     if as_json:
         click.echo(json.dumps({"files": [str(p) for p in paths]}, ensure_ascii=False))
         return

@@ -140,3 +140,39 @@ def init_workspace(folder: Path, *, district: str, year: int, period: str | None
     files.append(write_text(folder / ".gitignore", GITIGNORE))
     files.append(write_text(folder / "说明.txt", README.format(district=district)))
     return Initialised(folder, files, calendar)
+
+
+@dataclass
+class RolledOver:
+    old: str
+    new: str
+    previous_pull: str | None  # the pull REP-4 compares the new month with
+
+
+def roll_over(config_path: Path, period: str) -> RolledOver:
+    """Set the reported month in ``kcbx.yml`` (and clear ``pulled_on``/``deadline``, which
+    belong to one month), keeping every comment; the earlier pulls stay for REP-4."""
+    import re
+
+    from ..tables import latest_snapshot
+    from ..tables.snapshot import snapshots_dir
+
+    config = load_config(config_path)
+    path = config.root / CONFIG_NAME
+    before = path.read_text(encoding="utf-8")
+    text = before
+    for key, value in (("period", period), ("pulled_on", "null"), ("deadline", "null")):
+        line = re.compile(rf"^{key}:[^\n#]*(#[^\n]*)?$", re.M)
+        if line.search(text):
+            text = line.sub(lambda m, k=key, v=value: f"{k}: {v}" + (f"  {m.group(1)}" if m.group(1)
+                                                                     else ""), text, count=1)
+        else:
+            text = text.rstrip("\n") + f"\n{key}: {value}\n"
+    write_text(path, text)
+    try:
+        load_config(path)
+    except Exception:
+        write_text(path, before)  # nothing half-changed
+        raise
+    latest = latest_snapshot(snapshots_dir(config))
+    return RolledOver(config.period, period, latest.name if latest else None)

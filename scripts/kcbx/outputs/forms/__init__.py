@@ -11,6 +11,7 @@ from pathlib import Path
 
 from ...config import Config
 from ...schema import DataPackage, load_package
+from .carry import carried_rows
 from .district import FormsError, load_district
 from .spec import District, FormSpec, blank_form, reference_form, unit_forms
 from .xlsx import write_form
@@ -40,7 +41,7 @@ def write_templates(folder: Path, package: DataPackage | None = None,
 
 def write_forms(config: Config, *, unit: str | None = None, out: Path | None = None,
                 all_sheets: bool = False, package: DataPackage | None = None,
-                progress: Progress | None = None) -> list[Path]:
+                progress: Progress | None = None, carry: bool = True) -> list[Path]:
     """Write each reporting unit's ``<单位代码>.xlsx`` (or only ``unit``'s) and the templates.
 
     Returns the paths written, unit workbooks first.
@@ -51,7 +52,8 @@ def write_forms(config: Config, *, unit: str | None = None, out: Path | None = N
         known = "、".join(u.code for u in district.units[:30])
         raise FormsError(f"单位名录中没有单位代码 {unit}。已有的单位代码：{known}")
     folder = out or forms_dir(config)
-    specs = unit_forms(package, district, unit=unit, all_sheets=all_sheets)
+    carried = carried_rows(config, package) if carry else None
+    specs = unit_forms(package, district, unit=unit, all_sheets=all_sheets, carried=carried)
     if not specs:
         raise FormsError("单位名录中没有“是否报送月报”为“是”的单位，没有要生成的填报表格")
     written = []

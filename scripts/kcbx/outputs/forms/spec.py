@@ -37,6 +37,7 @@ from ...district import (  # noqa: F401 - part of the spec's vocabulary
 )
 from ...names import safe_name
 from ...schema import DataPackage, Field, Table
+from .carry import Carried
 
 # Validation kinds (Excel type / Google condition):
 LIST = "list"  # ONE_OF_LIST
@@ -178,14 +179,16 @@ class FormSpec:
 
 
 def unit_forms(package: DataPackage, district: District, *, unit: str | None = None,
-               all_sheets: bool = False) -> list[FormSpec]:
+               all_sheets: bool = False, carried: Carried | None = None) -> list[FormSpec]:
     """The forms of every unit that must report (or of the one unit ``unit``)."""
     units = [district.unit(unit)] if unit else district.reporting_units
-    return [unit_form(package, district, u.code, all_sheets=all_sheets) for u in units if u]
+    return [unit_form(package, district, u.code, all_sheets=all_sheets, carried=carried)
+            for u in units if u]
 
 
 def unit_form(package: DataPackage, district: District, code: str,
-              *, all_sheets: bool = False) -> FormSpec:
+              *, all_sheets: bool = False, carried: Carried | None = None) -> FormSpec:
+    """One unit's form; ``carried``: its cumulative rows of an earlier month, prefilled."""
     info = district.unit(code)
     name = info.name if info else code
     lists = _unit_lists(district, code)
@@ -195,13 +198,17 @@ def unit_form(package: DataPackage, district: District, code: str,
         if table.name == "cover":
             prefill = {"unit_code": code, "period": district.period}
             rows = (tuple(prefill.get(f.name) for f in table.fields),)
+        elif carried is not None:
+            rows = tuple(carried.of(code, table.name))
+        room = max(DATA_ROWS.get(table.name, DEFAULT_DATA_ROWS), len(rows) + 100)
         sheets.append(sheet_spec(table, district, banner=f"{name}（{code}）{table.title}",
-                                 lists=lists, rows=rows))
+                                 lists=lists, rows=rows, data_rows=room))
     period = f"（{district.period}）" if district.period else ""
     title = f"{district.name or ''}{name}控辍保学月报表{period}"
     return FormSpec(
         file_name=f"{safe_name(code)}.xlsx", title=title, unit_code=code, unit_name=name,
-        instructions=instructions(sheets, title, code=code),
+        instructions=instructions(sheets, title, code=code,
+                                  note=carried.summary(code, package) if carried else None),
         sheets=tuple(sheets),
     )
 
@@ -321,7 +328,7 @@ def semesters(year: int) -> tuple[str, ...]:
 
 
 def instructions(sheets: Iterable[SheetSpec], title: str, *, code: str | None = None,
-                 reference: bool = False) -> InfoSheet:
+                 reference: bool = False, note: str | None = None) -> InfoSheet:
     """填报说明: how to fill the workbook, then every column with its hint and choices."""
     sheets = list(sheets)
     if reference:
@@ -344,6 +351,8 @@ def instructions(sheets: Iterable[SheetSpec], title: str, *, code: str | None = 
             "台账类报表本学年累计填写，只增不删。",
             "各列的填写要求见下表，也可把鼠标停在表头上查看批注。" + save_as,
         )
+        if note:
+            lines = (lines[0], note, *lines[1:])
     rows = []
     for s in sheets:
         rows.append((s.title, "（本表）", "", s.description, ""))
