@@ -184,3 +184,15 @@ def test_the_month_rollover_carries_open_cases_and_rep4_watches_them(tmp_path, m
     assert invoke("build").exit_code == 0
     report = invoke("validate", "--json")
     assert '"rule": "REP-4"' in report.output and "钱某开" in report.output
+
+
+def test_commands_on_an_unfinished_workspace_name_the_next_step(tmp_path, monkeypatch):
+    root = tmp_path / "测试区"
+    invoke("init", str(root), "--district", "测试区", "--year", "2022", "--period", "2022-10")
+    monkeypatch.chdir(root)
+    for args in (["validate"], ["build"], ["forms"]):
+        result = invoke(*args)
+        assert "下一步" in result.output and "单位名录" in result.output, (args, result.output)
+        assert "Traceback" not in result.output
+    monkeypatch.chdir(tmp_path)
+    assert "kcbx init" in invoke("validate").output  # no workspace at all

@@ -283,7 +283,7 @@ def find_config(start: Path | None = None) -> Path:
             return candidate
     raise WorkspaceError(
         f"在 {here} 及其上级文件夹中找不到 {CONFIG_NAME}。请在区工作文件夹中运行，"
-        "或用 --config 指定配置文件；要试用，可先运行 kcbx demo 示例区"
+        "或用 --config 指定配置文件；新建真实的区用 kcbx init 文件夹，要试用可先运行 kcbx demo 示例区"
     )
 
 

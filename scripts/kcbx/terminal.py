@@ -63,6 +63,10 @@ def print_report(report: Report, config: Config, *, limit: int = 20, show_ids: b
             where = " ".join(x for x in (f.unit_code or "", f.file or "") if x)
             console.print(f"  [red]{escape(rule_name(f.rule))}[/] [dim]{f.rule}[/] "
                           f"{escape(where)}：{escape(shown_text(f.message))}", highlight=False)
+    if not report.units:  # an unfinished workspace: say what to do, not only what was found
+        from .status import workspace_status
+
+        console.print(f"[yellow]单位名录中还没有单位。[/]下一步：{workspace_status(config).next_step}")
     if report.valid:
         console.print("[green]没有错误。[/]" + (f"另有 {counts[WARNING]} 条提醒。"
                                                 if counts[WARNING] else ""))

@@ -55,7 +55,9 @@ def write_forms(config: Config, *, unit: str | None = None, out: Path | None = N
     carried = carried_rows(config, package) if carry else None
     specs = unit_forms(package, district, unit=unit, all_sheets=all_sheets, carried=carried)
     if not specs:
-        raise FormsError("单位名录中没有“是否报送月报”为“是”的单位，没有要生成的填报表格")
+        raise FormsError("单位名录中没有“是否报送月报”为“是”的单位，没有要生成的填报表格。下一步：在 "
+                         f"{config.reference_path.name} 的「单位名录」中填写全区各单位，"
+                         "要报送月报的单位填“是”")
     written = []
     for i, spec in enumerate(specs, start=1):
         written.append(write_form(spec, folder / spec.file_name))
