@@ -144,6 +144,15 @@ def handbooks(config: Config, *, unit: str | None = None, child: str | None = No
                              formats=formats, progress=progress, today=today)
 
 
+@locked
+def documents(config: Config, progress: Progress | None = None) -> Any:
+    """``kcbx documents``: the paper of the period (失学辍学情况报告单 …)."""
+    from .outputs.documents import write_documents
+
+    run = start(config, progress)
+    return write_documents(config, run.tables, progress)
+
+
 @dataclass
 class BuildResult:
     snapshot: Snapshot
@@ -161,6 +170,7 @@ def build(config: Config, progress: Progress | None = None) -> BuildResult:
     written first if the workspace has none yet). The tables are read once for all of them.
     """
     from .outputs import findings_html
+    from .outputs.documents import write_documents
     from .outputs.feedback import write_feedback
     from .outputs.forms import forms_dir, write_templates
     from .outputs.handbooks import compile_handbooks
@@ -191,6 +201,9 @@ def build(config: Config, progress: Progress | None = None) -> BuildResult:
         outputs["公开统计数据"] = made.public
     books = compile_handbooks(config, run.tables, report=report, progress=progress)
     outputs["送教手册"] = books.folder
+    papers = write_documents(config, run.tables, progress)
+    if papers.files:
+        outputs["文书"] = papers.folder
     templates = forms_dir(config) / "templates"
     if not templates.is_dir():
         write_templates(templates, package, config)
