@@ -47,13 +47,14 @@ def test_one_slip_per_case_found_in_the_period(demo):
     found = d.filter(pl.col("found_on").is_between(pl.lit(str(config.period_start)),
                                                    pl.lit(str(config.period_end))))
     assert found.height >= 3
-    assert len(result.files) == found.height
+    slips = [f for f in result.files if f.name.startswith("失学辍学情况报告单_")]
+    assert len(slips) == found.height
     names = {n for n in found["name"].to_list() if n}
-    assert {n for n in names if any(n in f.name for f in result.files)} == names
+    assert {n for n in names if any(n in f.name for f in slips)} == names
     towns = set(found["township"].to_list())
     assert set(result.combined) == towns
     pages = sum(len(pdfium.PdfDocument(str(p))) for p in result.combined.values())
-    assert pages >= len(result.files)
+    assert pages >= len(slips)
 
 
 def test_the_body_sits_on_the_gbt9704_grid(demo):
@@ -92,3 +93,26 @@ def test_typed_text_comes_out_as_typed_and_blanks_are_marked(tmp_path):
     assert typed.replace(" ", "") in text.replace(" ", "").replace("\r", "").replace("\n", "")
     assert "（未填）" in text
     assert result.notes and "包保责任人" in result.notes[0]
+
+
+def test_one_plan_per_returned_child_with_the_care_month_by_month(demo):
+    config, result = demo
+    snap, _ = pipeline.current_snapshot(config)
+    d = snap.table("dropouts")
+    back = d.filter(pl.col("result").is_not_null() & (pl.col("result") != "劝返中"))
+    plans = [f for f in result.files if f.name.startswith("一人一方案_")]
+    assert back.height >= 2 and len(plans) == back.height
+    care = snap.table("care")
+    for row in back.iter_rows(named=True):
+        path = next(p for p in plans if row["name"] in p.name)
+        text = "".join(text_of_pages(path))
+        assert row["name"] in text and "监护人（签字）" in text
+        for content in care.filter(pl.col("id_number") == row["id_number"])["content"].to_list():
+            assert content[:10] in text.replace("\r", "").replace("\n", "")
+
+
+def text_of_pages(path) -> list[str]:
+    pdf = pdfium.PdfDocument(str(path))
+    out = [pdf[i].get_textpage().get_text_range() for i in range(len(pdf))]
+    pdf.close()
+    return out

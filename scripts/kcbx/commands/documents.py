@@ -20,7 +20,8 @@ def command(config: Config, as_json: bool) -> None:
 
     \b
     目前：本月发现的每个失学辍学（疑似辍学）个案一份《失学辍学情况报告单》，报区教育局和
-    户籍所在乡镇（街道）政府；每个乡镇（街道）另有一本合订本。
+    户籍所在乡镇（街道）政府，每个乡镇（街道）另有一本合订本；每个已复学（安置）的学生
+    一份“一人一方案”（安置方式、结对帮扶、逐月关爱帮扶记录，学校、教师、监护人签字栏）。
     在输出文件夹的 documents/<月份>/ 下；含学生个人信息，不得公开。
     """
     from ..pipeline import documents
@@ -33,8 +34,9 @@ def command(config: Config, as_json: bool) -> None:
                                "notes": result.notes}, ensure_ascii=False))
         return
     if not result.files:
-        console.print(f"{config.period} 没有新发现的失学辍学个案，没有要编制的报告单。")
+        console.print(f"{config.period} 没有新发现的失学辍学个案，也没有已复学的学生，没有要编制的文书。")
         return
-    console.print(f"报告单 {len(result.files)} 份，合订本 {len(result.combined)} 本：{result.folder}")
+    console.print(f"文书 {len(result.files)} 份（另有报告单合订本 {len(result.combined)} 本）："
+                  f"{result.folder}")
     for note in result.notes:
         console.print(f"  [yellow]提醒：{note}[/]")

@@ -1,8 +1,9 @@
 """文书: the paper the work plan asks for, drafted from the 台账 in official-document layout.
 
 So far: the 失学辍学情况报告单 ("以纸质形式报告区教育局和乡镇（街道）政府", the same day) —
-one per case discovered in the period, laid out after GB/T 9704-2012 (``report_slip.typ``),
-and one combined PDF per 乡镇（街道） for the government copy. Written into
+one per case discovered in the period, with one combined PDF per 乡镇（街道） for the
+government copy — and the 一人一方案 of every returned child ("追回来的学生要有一人一方案"),
+each laid out after GB/T 9704-2012 (``gbt9704.typ``). Written into
 ``<outputs>/documents/<period>/``; a case with facts missing gets the document with the
 blanks marked and a 提醒, never a failed stage.
 """
@@ -25,8 +26,10 @@ from ...names import safe_name
 from ..fonts import FontError, missing_chars, resolve_fonts
 from ..typeset import combine, compile_pdf
 
-TEMPLATE = Path(__file__).with_name("report_slip.typ")
+HERE = Path(__file__).parent
 SLIP = "失学辍学情况报告单"
+PLAN = "一人一方案"
+OPEN = "劝返中"
 BLANK = "（未填）"
 Progress = Callable[[str, int, int], None]
 
@@ -55,36 +58,44 @@ def write_documents(config: Config, tables: Any, progress: Progress | None = Non
         fonts = resolve_fonts(config, config.outputs_path / "handbooks" / ".fonts")
     except FontError as exc:
         raise DocumentError(str(exc)) from None
-    slips = report_slips(config, tables)
+    kinds = [(SLIP, HERE / "report_slip.typ", report_slips(config, tables)),
+             (PLAN, HERE / "plan.typ", return_plans(config, tables))]
+    total = sum(len(items) for _, _, items in kinds)
     by_town: dict[str, list[Path]] = {}
-    for i, (town, stem, data) in enumerate(slips, start=1):
-        missing = missing_chars(fonts, [str(v) for v in _strings(data)])
-        if missing:
-            raise DocumentError(f"{stem} 中有字体里没有的字：{'、'.join(missing)}。"
-                                "请在 kcbx.yml 的 fonts 中指定字更全的中文字体")
-        path = folder / f"{stem}.pdf"
-        write_bytes(path, compile_pdf(TEMPLATE, {**data, "fonts": fonts.families()}, fonts,
-                                      config.effective_pulled_on, error=DocumentError,
-                                      what=SLIP))
-        result.files.append(path)
-        by_town.setdefault(town, []).append(path)
-        if data["blanks"]:
-            result.notes.append(f"{stem}：{'、'.join(data['blanks'])}未填，报告单中已留空")
-        if progress:
-            progress("编制文书", i, len(slips))
+    done = 0
+    for title, template, items in kinds:
+        for town, stem, data in items:
+            missing = missing_chars(fonts, [str(v) for v in _strings(data)])
+            if missing:
+                raise DocumentError(f"{stem} 中有字体里没有的字：{'、'.join(missing)}。"
+                                    "请在 kcbx.yml 的 fonts 中指定字更全的中文字体")
+            path = folder / f"{stem}.pdf"
+            write_bytes(path, compile_pdf(template, {**data, "fonts": fonts.families()}, fonts,
+                                          config.effective_pulled_on, error=DocumentError,
+                                          what=title))
+            result.files.append(path)
+            if title == SLIP:
+                by_town.setdefault(town, []).append(path)
+            if data["blanks"]:
+                result.notes.append(f"{stem}：{'、'.join(data['blanks'])}未填，文书中已留空")
+            done += 1
+            if progress:
+                progress("编制文书", done, total)
     for town, parts in by_town.items():
         target = folder / f"{SLIP}_{safe_name(town)}_合订本.pdf"
         combine(parts, target)
         result.combined[town] = target
     keep = {*result.files, *result.combined.values()}
-    for old in folder.glob(f"{SLIP}_*.pdf") if folder.is_dir() else []:
-        if old not in keep:
-            old.unlink()
+    for title, _, _ in kinds:
+        for old in folder.glob(f"{title}_*.pdf") if folder.is_dir() else []:
+            if old not in keep:
+                old.unlink()
     return result
 
 
 def _strings(data: dict[str, Any]) -> list[Any]:
-    return [*data["paragraphs"], *(v for _, v in data["facts"]), data["unit"], data["filled_by"]]
+    return [*data["paragraphs"], *(v for _, v in data["facts"]), data["unit"],
+            data.get("filled_by", ""), *(c for row in data.get("care", []) for c in row)]
 
 
 def report_slips(config: Config, tables: Any) -> list[tuple[str, str, dict[str, Any]]]:
@@ -121,6 +132,50 @@ def report_slips(config: Config, tables: Any) -> list[tuple[str, str, dict[str, 
         }
         stem = safe_name(f"{SLIP}_{unit_name}_{row['name'] or row['id_number'] or row['_row']}")
         out.append((town, stem, data))
+    return out
+
+
+def return_plans(config: Config, tables: Any) -> list[tuple[str, str, dict[str, Any]]]:
+    """(乡镇, file stem, template data) for every child of the 台账 who has come back."""
+    d = tables.typed["dropouts"]
+    back = d.filter(pl.col("result").is_not_null() & (pl.col("result") != OPEN))
+    units = {r["code"]: r for r in tables.typed["units"].iter_rows(named=True) if r["code"]}
+    care = tables.typed["care"].filter(pl.col("on").is_not_null()).sort("on")
+    out = []
+    for row in back.sort("_unit", "_row").iter_rows(named=True):
+        unit = units.get(row["_unit"], {})
+        unit_name = unit.get("name") or row["_unit"] or "本单位"
+        mine = care.filter((pl.col("_unit") == row["_unit"])
+                           & (pl.col("id_number") == row["id_number"])) if row["id_number"] else \
+            care.clear()
+        blanks = [title for name, title in (("returned_on", "复学（安置）日期"), ("placement", "安置方式"),
+                                            ("mentor", "结对帮扶教师"), ("plan", "一人一方案"))
+                  if not row.get(name)]
+        data = {
+            "title": f"{PLAN}（{_t(row['name'])}）", "unit": unit_name, "draft": False,
+            "blanks": blanks,
+            "facts": [
+                ("姓名", _t(row["name"])), ("性别", _t(row["sex"])),
+                ("身份证号", _t(row["id_number"])), ("出生日期", _d(row["birth_date"])),
+                ("就读学校", unit_name), ("年级", _t(row["grade"])),
+                ("劝返状态", _t(row["result"])), ("复学日期", _d(row["returned_on"])),
+                ("安置方式", _t(row["placement"])), ("帮扶教师", _t(row["mentor"])),
+            ],
+            "paragraphs": [
+                f"{_t(row['name'])}于{_d(row['found_on'])}被发现{row['kind'] or '失学辍学'}"
+                f"（主要原因：{_t(row['reason'])}），于{_d(row['returned_on'])}{_t(row['result'])}，"
+                f"安置方式为{_t(row['placement'])}，由{_t(row['mentor'])}老师结对帮扶。",
+                f"帮扶方案：{_t(row['plan'])}",
+                "学校按保障、关爱、分类施教“三到位”的要求落实本方案，每月记录关爱帮扶情况，"
+                "既要追回来，更要留得住。",
+            ],
+            "care": [[f"{on.year}年{on.month}月", _d(on), _t(kind), f"{_t(content)}（{_t(who)}）"]
+                     for on, kind, content, who in mine.select("on", "kind", "content", "mentor")
+                     .rows()],
+            "no_care": "还没有关爱帮扶记录。请帮扶教师每月在关爱帮扶记录表中登记。",
+        }
+        stem = safe_name(f"{PLAN}_{unit_name}_{row['name'] or row['id_number'] or row['_row']}")
+        out.append((row.get("township") or "", stem, data))
     return out
 
 
