@@ -218,3 +218,36 @@ def test_generated_markdown_keeps_blocks_apart(tmp_path: Path):
             if prev.strip() and (starts or ends) and not prev.startswith("  "):
                 glued.append(f"{rel}: {prev[:30]} / {cur[:30]}")
     assert not glued, glued[:5]
+
+
+def test_the_config_page_lists_every_key_of_the_model():
+    """Generated from the model: a key added to kcbx.yml appears with its meaning."""
+    import dataclasses
+
+    from pydantic import BaseModel
+
+    from kcbx.config import Config
+
+    text = (DOCS / "reference" / "config.md").read_text(encoding="utf-8")
+
+    def keys(model, prefix=""):
+        if dataclasses.is_dataclass(model):
+            return [f"{prefix}{f.name}" for f in dataclasses.fields(model)]
+        out = []
+        for name, f in model.model_fields.items():
+            if f.exclude:
+                continue
+            out.append(f"{prefix}{name}")
+            for arg in (f.annotation, *getattr(f.annotation, "__args__", ())):
+                nested = dataclasses.is_dataclass(arg) or (
+                    isinstance(arg, type) and issubclass(arg, BaseModel))
+                if nested and name not in ("terms", "holidays"):
+                    out += keys(arg, f"{prefix}{name}.")
+        return out
+
+    every = keys(Config)
+    assert {"district", "limits.memory_mb", "sources.google.folder", "thresholds.min_domains"} <= set(every)
+    for key in every:
+        row = next((line for line in text.splitlines() if line.startswith(f"| `{key}` |")), None)
+        assert row is not None, key
+        assert row.rstrip(" |").split("|")[-1].strip(), f"{key} has no description"

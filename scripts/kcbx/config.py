@@ -58,27 +58,36 @@ class Holiday(_Span):
 
 
 class Thresholds(_Strict):
-    absence_days: int = Field(5, ge=0)
-    stall_days: int = Field(30, ge=1)
-    min_content_chars: int = Field(15, ge=0)
-    min_domains: int = Field(3, ge=1, le=7)  # HOME-6: 个别化教学计划 covers at least this many 领域
+    absence_days: int = Field(5, ge=0, description="无故缺课超过这么多天算疑似辍学（MATCH-2）")
+    stall_days: int = Field(30, ge=1,
+                            description="劝返中的个案超过这么多天没有推进，提醒“超期未推进”（STEP-2）")
+    min_content_chars: int = Field(15, ge=0, description="每次送教内容至少这么多字（HOME-5）")
+    min_domains: int = Field(3, ge=1, le=7,
+                             description="个别化教学计划每学期至少涵盖这么多个领域（HOME-6，送教手册）")
 
 
 class Privacy(_Strict):
-    min_count: int = Field(3, ge=1)
+    min_count: int = Field(3, ge=1, description="公开网站上小于这个数的人数不显示（连同能推算出它的数）")
 
 
 class GoogleSource(_Strict):
-    credentials: str | None = None
-    spreadsheets: dict[str, str] = Field(default_factory=dict)
-    folder: str | None = None
-    emails: dict[str, str] = Field(default_factory=dict)  # 单位代码 → who fills its Google form
+    credentials: str | None = Field(
+        None, description="Google 凭据文件的路径（服务账号密钥或用户授权文件），不要放进代码仓库")
+    spreadsheets: dict[str, str] = Field(default_factory=dict,
+                                         description="各单位的 Google 表格：单位代码: 表格编号或网址")
+    folder: str | None = Field(None, description=(
+        "Google 云端硬盘文件夹编号：kcbx forms --google 在这里新建表格；"
+        "拉取时按“单位代码…”的表格名找到各单位"))
+    emails: dict[str, str] = Field(default_factory=dict,
+                                   description="新建 Google 表格时共享给谁：单位代码: 填表人邮箱")
 
 
 class Sources(_Strict):
-    reference: str = "基础数据.xlsx"
-    submissions: str = "submissions"
-    google: GoogleSource | None = None
+    reference: str = Field("基础数据.xlsx",
+                           description="基础数据工作簿（单位名录、户籍网格包保表），由区教育局维护")
+    submissions: str = Field("submissions",
+        description="各单位报回的 xlsx 放在这个文件夹（文件名用单位代码）")
+    google: GoogleSource | None = Field(None, description="使用 Google 表格时填写（见下面各项）")
 
 
 def _default_terms(year: int = 2022) -> list[Term]:
@@ -93,28 +102,38 @@ def _default_holidays(year: int = 2022) -> list[Holiday]:
 class Config(_Strict):
     """A district's settings. ``root`` is the folder holding ``kcbx.yml``."""
 
-    district: str
-    year: int = Field(2022, ge=2000, le=2100)
-    reference_date: dt.date | None = None
-    age_range: tuple[int, int] = (6, 15)
-    terms: list[Term] = Field(default_factory=_default_terms)
-    holidays: list[Holiday] = Field(default_factory=_default_holidays)
-    workdays: list[dt.date] = Field(default_factory=list)
-    period: str = "2022-10"
-    pulled_on: dt.date | None = None
-    deadline: dt.date | None = None
-    previous: str | None = None
-    thresholds: Thresholds = Field(default_factory=Thresholds)
-    privacy: Privacy = Field(default_factory=Privacy)
-    sources: Sources = Field(default_factory=Sources)
-    outputs: str = "build"
-    site: str = "public"
-    # 网站发布后的地址（如 https://kcbx.example.cn/）：填写后，反馈表中的规则编号链接到规则说明
-    site_url: str | None = None
-    # 送教手册用的中文字体：字体文件或文件夹（默认用随 kcbx 安装的思源/Noto 宋体、黑体）
-    fonts: list[str] = Field(default_factory=list)
-    # 报表文件的安全上限（文件大小、解压后大小、行列数、读取内存），一般不用改
-    limits: Limits = Field(default_factory=Limits)
+    district: str = Field(description="区（县）名称，印在每份报表、每个网页上，如“示例区”（必填）")
+    year: int = Field(2022, ge=2000, le=2100,
+                      description="工作年度（学年开始的年份）：2023 表示 2023—2024 学年")
+    reference_date: dt.date | None = Field(None, description="入学年龄的计算日；不写时为 year 年 8 月 31 日")
+    age_range: tuple[int, int] = Field((6, 15), description="义务教育适龄范围：计算日的周岁，含两端")
+    terms: list[Term] = Field(default_factory=_default_terms,
+                              description=("学期（名称、开始、结束，含两端）；不"
+                                           "写时为 year 年秋季学期的默认日期"))
+    holidays: list[Holiday] = Field(default_factory=_default_holidays,
+                                    description=("不上课的法定节假日（名称、开始、结束）"
+                                                 "；kcbx init 按国务院安排填好"))
+    workdays: list[dt.date] = Field(default_factory=list, description="调休上班的周末，如 [2023-10-07]")
+    period: str = Field("2022-10", description="本次报送的月份 YYYY-MM；每月用 kcbx period 换")
+    pulled_on: dt.date | None = Field(None, description="本次拉取的日期；不写时为运行当天")
+    deadline: dt.date | None = Field(None, description="报送截止日；不写时为报送月份的最后一天")
+    previous: str | None = Field(None,
+        description="上一次拉取（检查台账有没有删除）：一个工作文件夹或快照文件夹；"
+                                                   "不写时用本文件夹保存的上一次拉取")
+    thresholds: Thresholds = Field(default_factory=Thresholds, description="校验阈值，一般不改")
+    privacy: Privacy = Field(default_factory=Privacy, description="公开网站的隐私保护")
+    sources: Sources = Field(default_factory=Sources, description="报表从哪里来")
+    outputs: str = Field("build",
+        description="私有输出文件夹（快照、反馈、月报表、送教手册、文书）：含个人信息，不得公开")
+    site: str = Field("public", description="网站文件夹（可以发布）：不含个人信息")
+    site_url: str | None = Field(None,
+        description="网站发布后的地址；填写后，反馈表中的规则编号链接到规则说明")
+    fonts: list[str] = Field(default_factory=list,
+                             description=("打印文书用的中文字体文件或文件夹；不写时用"
+                                          "随 kcbx 安装的 Noto 宋体、黑体"))
+    limits: Limits = Field(default_factory=Limits,
+                           description=("报表文件的安全上限（文件大小、解压后"
+                                        "大小、行列数、读取内存），一般不用改"))
     root: Path = Field(default=Path("."), exclude=True)
 
     @model_validator(mode="before")

@@ -17,7 +17,7 @@ import io
 import re
 import struct
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
 from pydantic import ConfigDict
@@ -43,14 +43,15 @@ class Limits:
 
     __pydantic_config__ = ConfigDict(extra="forbid")
 
-    file_mb: int = 200  # the file on disk
-    part_mb: int = 300  # one part of the package, unpacked
-    total_mb: int = 600  # all parts, unpacked
-    ratio: int = 200  # how much better than this a part over 1 MB may not compress
-    parts: int = 2000  # parts in the package
-    rows: int = 300_000  # rows of one sheet read; beyond is cut with a 提醒
-    columns: int = 500  # columns of one sheet read; beyond is cut with a 提醒
-    memory_mb: int = 2048  # memory of the process that reads one workbook (Linux, macOS)
+    file_mb: int = field(default=200, metadata={"description": "报表文件本身的大小上限（MB）"})
+    part_mb: int = field(default=300, metadata={"description": "文件中一个部件解压后的大小上限（MB）"})
+    total_mb: int = field(default=600, metadata={"description": "文件中全部部件解压后的大小上限（MB）"})
+    ratio: int = field(default=200, metadata={"description": "超过 1 MB 的部件的压缩比上限（防“压缩炸弹”）"})
+    parts: int = field(default=2000, metadata={"description": "文件中部件数的上限"})
+    rows: int = field(default=300_000, metadata={"description": "每张工作表读取的行数；更远的内容截去并提醒"})
+    columns: int = field(default=500, metadata={"description": "每张工作表读取的列数；更远的内容截去并提醒"})
+    memory_mb: int = field(default=2048, metadata={
+        "description": "读取一个文件的子进程可用的内存（MB，Linux/macOS 有效）"})
 
     def __post_init__(self) -> None:
         for name, value in self.__dict__.items():

@@ -22,6 +22,7 @@ from ...findings import KINDS
 from ...schema import DataPackage, load_package, schemas_dir
 from ...validation.rules import catalogue
 from .charts import fmt
+from .config_page import config_rows
 from .reference import rules_view, tables_view
 from .status import PublicData, StatusSite
 
@@ -73,6 +74,7 @@ def reference_pages(env: jinja2.Environment, package: DataPackage | None = None)
             tables=tables, package_title=desc.get("title", ""),
             package_description=desc.get("description", "")),
         "reference/rules.md": env.get_template("rules.md.j2").render(rules=rules_view(rules)),
+        "reference/config.md": env.get_template("config.md.j2").render(rows=config_rows()),
     }
     groups = []
     for key, name, note in (
