@@ -41,6 +41,11 @@ def test_build_demo_writes_every_output_it_lists(tmp_path):
     assert (Path(listed["网站"]).parent / "search" / "search_index.json").is_file()
     assert list(Path(listed["各校反馈"]).glob("*_校验反馈.xlsx"))
     assert list(Path(listed["送教手册"]).rglob("*.pdf"))
+    # every path kcbx wrote fits Windows' limit in a deep workspace (C:\Users\<6>\Documents\…)
+    deep = "C:\\Users\\abcdef\\Documents\\控辍保学\\2023学年\\"
+    longest = max((p for p in dest.rglob("*") if p.is_file()),
+                  key=lambda p: len(str(p.relative_to(dest))))
+    assert len(deep) + len(str(longest.relative_to(dest))) < 240, longest
 
 
 def _commands(group: click.Group, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:

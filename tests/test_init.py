@@ -196,3 +196,13 @@ def test_commands_on_an_unfinished_workspace_name_the_next_step(tmp_path, monkey
         assert "Traceback" not in result.output
     monkeypatch.chdir(tmp_path)
     assert "kcbx init" in invoke("validate").output  # no workspace at all
+
+
+@pytest.mark.parametrize("command", ["report", "handbook", "documents"])
+def test_output_commands_on_an_empty_workspace_name_the_next_step(tmp_path, monkeypatch, command):
+    root = tmp_path / "测试区"
+    invoke("init", str(root), "--district", "测试区", "--year", "2022", "--period", "2022-10")
+    monkeypatch.chdir(root)
+    result = invoke(command)
+    assert result.exit_code == 0, result.output
+    assert "下一步" in result.output and "单位名录" in result.output

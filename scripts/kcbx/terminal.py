@@ -36,6 +36,16 @@ def progress_bar(disable: bool = False) -> Iterator:
         yield update
 
 
+def print_next_step_if_unfinished(config: Config) -> None:
+    """After a command that found nothing to do: the workspace's next step, if it is not
+    set up yet (empty 单位名录, no 网格, nothing submitted)."""
+    from .status import workspace_status
+
+    status = workspace_status(config)
+    if status.problem or not status.units or not status.reporting or not status.submitted:
+        console.print(f"下一步：{status.next_step}")
+
+
 def print_report(report: Report, config: Config, *, limit: int = 20, show_ids: bool = False) -> None:
     """The summary table by unit and the errors most in need of care; ID numbers and phones
     masked unless ``show_ids`` (terminal output gets pasted into chat groups)."""

@@ -8,7 +8,7 @@ import click
 
 from ..clitools import CONTEXT, Command, handle_errors, json_option, workspace_options
 from ..config import Config
-from ..terminal import console, progress_bar
+from ..terminal import console, print_next_step_if_unfinished, progress_bar
 
 
 @click.command("documents", cls=Command, context_settings=CONTEXT)
@@ -35,6 +35,7 @@ def command(config: Config, as_json: bool) -> None:
         return
     if not result.files:
         console.print(f"{config.period} 没有新发现的失学辍学个案，也没有已复学的学生，没有要编制的文书。")
+        print_next_step_if_unfinished(config)
         return
     console.print(f"文书 {len(result.files)} 份（另有报告单合订本 {len(result.combined)} 本）："
                   f"{result.folder}")

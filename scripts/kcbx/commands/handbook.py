@@ -8,7 +8,7 @@ import click
 
 from ..clitools import CONTEXT, Command, handle_errors, json_option, workspace_options
 from ..config import Config
-from ..terminal import console, progress_bar
+from ..terminal import console, print_next_step_if_unfinished, progress_bar
 
 
 @click.command("handbook", cls=Command, context_settings=CONTEXT)
@@ -37,6 +37,7 @@ def command(config: Config, as_json: bool, unit: str | None, child: str | None, 
         return
     if not result.children:
         console.print("没有送教上门学生，未编制送教手册。")
+        print_next_step_if_unfinished(config)
         return
     console.print(f"送教手册：{result.children} 名学生，本次编制 {result.rebuilt} 本，"
                   f"数据未变化 {result.unchanged} 本。")

@@ -6,7 +6,7 @@ import click
 
 from ..clitools import Command, handle_errors, workspace_options
 from ..config import Config
-from ..terminal import console, progress_bar
+from ..terminal import console, print_next_step_if_unfinished, progress_bar
 
 
 @click.command("report", cls=Command)
@@ -36,8 +36,13 @@ def command(config: Config, whole_year: bool) -> None:
         return
     with progress_bar() as progress:
         result = reports(config, progress=progress)
+    if not result.monthly:
+        console.print("没有要编制的月报表。")
+        print_next_step_if_unfinished(config)
+        return
     console.print(f"月报表 {len(result.monthly)} 份（xlsx 和 PDF）："
                   f"{result.monthly[0].parent if result.monthly else '—'}")
     console.print(f"统计表：{result.tables}")
     console.print(f"公开统计数据：{result.public}（隐藏了 {result.hidden} 个小于 "
                   f"{config.privacy.min_count} 的人数）")
+    print_next_step_if_unfinished(config)
