@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from ..atomic import write_json
 from .base import Gathered, Progress, SheetFilter, register
+from .raw import RawWorkbook
 
 if TYPE_CHECKING:
     from ..config import Config
@@ -35,7 +36,7 @@ class GoogleSheets:
         books = pulled.books
         if keep is not None:  # every sheet was read in the one request; keep what is asked
             for book in books:
-                if hasattr(book, "sheets"):
+                if isinstance(book, RawWorkbook):
                     book.sheets = [s for s in book.sheets if keep(s.title)]
 
         def keep_raw(raw: Path) -> None:
@@ -43,11 +44,8 @@ class GoogleSheets:
             folder = raw / "google"
             folder.mkdir(parents=True, exist_ok=True)
             for unit, data in pulled.raw.items():
-                _write_json(folder / f"{unit}.json", data)
-            _write_json(folder / "index.json", pulled.index())
+                write_json(folder / f"{unit}.json", data)
+            write_json(folder / "index.json", pulled.index())
 
         return Gathered(books, pulled.findings, pulled.digest(), keep_raw)
 
-
-def _write_json(path: Path, data: Any) -> None:
-    path.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")

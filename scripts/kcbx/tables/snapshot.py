@@ -23,7 +23,7 @@ from typing import Any
 import polars as pl
 
 from .. import __version__
-from ..atomic import building
+from ..atomic import building, write_json
 from ..config import Config
 from ..errors import PullError
 from ..findings import Finding
@@ -208,13 +208,13 @@ def _fill(config: Config, package: DataPackage, result: Intake, digest: str,
     tables_dir.mkdir()
     for name, frame in result.tables.items():
         frame.write_csv(tables_dir / f"{name}.csv")
-    _write_json(tables_dir / "datapackage.json", snapshot_descriptor(package))
-    _write_json(tmp / "intake.json", {
+    write_json(tables_dir / "datapackage.json", snapshot_descriptor(package))
+    write_json(tmp / "intake.json", {
         "findings": [f.to_dict() for f in result.findings],
         "files": [asdict(r) for r in result.files],
     })
     now = dt.datetime.now()
-    _write_json(tmp / "manifest.json", {
+    write_json(tmp / "manifest.json", {
         "created": now.isoformat(timespec="seconds"),
         "digest": digest,
         "kcbx": __version__,
@@ -250,6 +250,3 @@ def snapshot_descriptor(package: DataPackage) -> dict[str, Any]:
         resources.append({**{k: v for k, v in res.items() if k != "schema"}, "schema": schema})
     return {**package.descriptor, "resources": resources}
 
-
-def _write_json(path: Path, data: Any) -> None:
-    path.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
