@@ -26,7 +26,7 @@ from workbooks import (
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 FINDING_KEYS = {"rule", "severity", "unit_code", "file", "sheet", "row", "column", "value",
-                "message"}
+                "message", "params"}
 
 
 def clean_books() -> dict:

@@ -199,7 +199,8 @@ def _records(config):
     package = load_package()
     snapshot, _ = current_snapshot(config, package)
     tables = Tables.build(package, snapshot.tables(), snapshot.files())
-    return build_records(config, {n: tables.typed[n] for n in TABLES})
+    return build_records(config, {n: tables.typed[n] for n in TABLES},
+                         findings=validate(config).findings)
 
 
 def test_a_character_no_font_has_is_an_error(clean) -> None:
@@ -294,6 +295,36 @@ def test_demo_compliance_comes_from_the_records_and_the_findings(demo: Path) -> 
         next(n for n, c in checks.items() if c["学籍"]["result"] == "不符合"))
     clean_ones = [n for n, r in rules.items() if not r]
     assert clean_ones and all(checks[n]["两人同行且有男教师"]["result"] == "符合" for n in clean_ones)
+
+
+def test_the_summary_verdicts_are_the_rules_verdicts(demo: Path) -> None:
+    """学期总结 reads the report: stricter thresholds in kcbx.yml change the rules' findings
+    and, through them alone, the handbook's verdicts."""
+    config = load_config(demo)
+    strict = config.with_overrides(thresholds={**config.thresholds.model_dump(),
+                                               "min_content_chars": 400, "min_domains": 7})
+    package = load_package()
+    snapshot, _ = current_snapshot(strict, package)
+    tables = Tables.build(package, snapshot.tables(), snapshot.files())
+    typed = {n: tables.typed[n] for n in TABLES}
+    findings = pipeline.start(strict).report.findings
+    strict_checks = {r.key: {c["item"]: c for c in r.data["summary"]["checks"]}
+                     for r in build_records(strict, typed, findings=findings)}
+    plain_checks = {r.key: {c["item"]: c for c in r.data["summary"]["checks"]}
+                    for r in build_records(config, typed, findings=validate(config).findings)}
+    with_visits = [k for k, c in strict_checks.items() if c["送教记录详细"]["result"] != "—"]
+    assert with_visits
+    for key in with_visits:
+        assert strict_checks[key]["送教记录详细"]["result"] == "待完善"
+        assert "送教内容少于400个字" in strict_checks[key]["送教记录详细"]["detail"]
+    planned = [k for k, c in strict_checks.items() if c["个别化教学计划"]["detail"].startswith("制定于")]
+    assert planned and all(strict_checks[k]["个别化教学计划"]["result"] in ("待完善", "不符合")
+                           for k in planned)
+    assert any(plain_checks[k]["个别化教学计划"]["result"] == "符合" for k in planned)
+    # the same records without the rules' findings: nothing is judged wanting
+    bare = build_records(strict, typed, findings=())
+    assert all(c["result"] in ("符合", "—") for r in bare for c in r.data["summary"]["checks"]
+               if c["item"] not in ("个别化教学计划", "先评估后送教"))
 
 
 # ---------------------------------------------------------------------------------------

@@ -94,6 +94,9 @@ class Finding:
     column: str | None
     value: str | None
     message: str
+    # the rule's message parameters as text (e.g. HOME-2's missed weeks), for outputs that
+    # need the verdict's parts rather than the sentence
+    params: dict[str, str] = field(default_factory=dict, compare=False)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -253,16 +253,17 @@ def _combine(folder: Path, records: list[ChildRecord], entries: dict[str, Any],
 
 def compile_handbooks(config: Config, tables: Any, *, unit: str | None = None,
                       child: str | None = None, formats: Iterable[str] = FORMATS,
-                      progress: Progress | None = None, report: Report | None = None,
+                      progress: Progress | None = None, report: Report,
                       today: dt.date | None = None) -> HandbookResult:
     """Every 送教上门 child's handbook from ``tables`` (a snapshot's ``Tables``), narrowed to
     ``unit`` (code or name) and ``child`` (身份证号).
 
-    ``report`` — a validation report of the same snapshot — adds its HOME-* findings to each
-    handbook's 学期总结. A combined PDF per unit is made unless one child is asked for.
+    ``report`` — the validation report of the same snapshot — gives each handbook's 学期总结
+    its verdicts and lists the child's HOME-* findings. A combined PDF per unit is made
+    unless one child is asked for.
     """
     typed = {name: tables.typed[name] for name in TABLES}
-    records = build_records(config, typed, findings=report.findings if report else None,
+    records = build_records(config, typed, findings=report.findings,
                             unit=unit, child=child)
     prune = None
     if child is None:

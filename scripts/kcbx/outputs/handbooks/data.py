@@ -147,19 +147,22 @@ def term_for(config: Config, days: list[dt.date], until: dt.date) -> Term:
     return begun[-1] if begun else terms[0]
 
 
-def _findings_by_row(findings: Iterable[Finding] | None) -> dict[tuple, list[Finding]]:
+def _findings_by_row(findings: Iterable[Finding]) -> dict[tuple, list[Finding]]:
     out: dict[tuple, list[Finding]] = {}
-    for f in findings or ():
+    for f in findings:
         if f.rule.startswith("HOME-"):
             out.setdefault((f.unit_code, f.file, f.sheet, f.row), []).append(f)
     return out
 
 
 def build_records(config: Config, typed: Mapping[str, pl.DataFrame], *,
-                  findings: Iterable[Finding] | None = None, unit: str | None = None,
+                  findings: Iterable[Finding], unit: str | None = None,
                   child: str | None = None) -> list[ChildRecord]:
     """One record per 送教上门 child (narrowed to ``unit`` — code or name — and ``child``,
-    a 身份证号), in 单位名录 order, then the order of the school's sheet."""
+    a 身份证号), in 单位名录 order, then the order of the school's sheet.
+
+    ``findings`` — the validation report of the same tables — give the 学期总结 its
+    verdicts: each HOME rule is defined once, in ``validation.rules.home``."""
     if not config.terms:
         raise HandbookError("kcbx.yml 中没有配置学期（terms），无法确定送教手册的学期。"
                             "请按说明文档补上，如 {name: 2022年秋季学期, start: 2022-09-01, end: 2023-01-13}")
@@ -216,6 +219,14 @@ def build_records(config: Config, typed: Mapping[str, pl.DataFrame], *,
     return records
 
 
+_GAPS = {"家庭训练布置": "未布置家庭训练", "家长签字确认": "家长未签字确认"}
+
+
+def _reason(f: Finding) -> str:
+    """HOME-3's reason, first sentence: “只有1名教师”, “没有男教师”, “…不在本单位的送教教师表中”."""
+    return (f.params.get("why") or f.message).split("。")[0]
+
+
 # ---------------------------------------------------------------------------------------
 # one child
 # ---------------------------------------------------------------------------------------
@@ -246,8 +257,14 @@ class _Builder:
         weeks = [w for w in teaching_weeks(config, self.until)
                  if self.term.start - dt.timedelta(days=6) <= w <= self.term.end]
         self.weeks = [w for w in weeks if self.start and w + dt.timedelta(days=6) >= self.start]
-        visited = {v["on"] - dt.timedelta(days=v["on"].weekday()) for v in visits}
-        self.missed = [w for w in self.weeks if w not in visited]
+        missed = {dt.date.fromisoformat(day) for f in self.found("HOME-2", [home])
+                  for day in f.params.get("missed", "").split(",") if day}
+        self.missed = [w for w in self.weeks if w in missed]
+
+    def found(self, rule: str, rows: Iterable[dict]) -> list[Finding]:
+        """The report's findings of ``rule`` on ``rows`` (the verdicts are the rules')."""
+        return [f for r in rows for f in self.by_row.get((r["_unit"], r["_file"], r["_sheet"],
+                                                          r["_row"]), ()) if f.rule == rule]
 
     def build(self) -> dict[str, Any]:
         h = self.home
@@ -426,72 +443,70 @@ class _Builder:
         }
 
     def checks(self) -> list[dict[str, str]]:
+        """The term's compliance, item by item: each verdict is a rule's (HOME-1..6) finding
+        on this child's rows of the term, the details are the records' own facts."""
         h, visits = self.home, self.visits
-        out = []
-        if not self.weeks:
-            out.append(("每周送教不少于1次", "—", "统计时段内还没有已结束的教学周。"))
-        else:
-            done = len(self.weeks) - len(self.missed)
-            detail = f"应送教的教学周 {len(self.weeks)} 周，有送教 {done} 周"
-            if self.missed:
-                detail += f"，缺 {len(self.missed)} 周：" + "、".join(week_label(w) for w in self.missed)
-            out.append(("每周送教不少于1次", "不符合" if self.missed else "符合", detail + "。"))
-        problems = []
-        for v in visits:
-            names = split_names(v["teachers"])
-            unknown = [n for n in names if n not in self.teachers]
-            if unknown:
-                problems.append(f"{short_date(v['on'])}“{'、'.join(unknown)}”不在送教教师表中")
-            elif len(names) < 2:
-                problems.append(f"{short_date(v['on'])}只有1名教师")
-            elif not any(self.teachers.get(n) == "男" for n in names):
-                problems.append(f"{short_date(v['on'])}没有男教师")
+        out = [self._weekly()]
+        problems = [f"{short_date(v['on'])}{_reason(f)}" for v in visits
+                    for f in self.found("HOME-3", [v])]
         out.append(("两人同行且有男教师", "不符合" if problems else "符合" if visits else "—",
                     (f"{len(visits)} 次送教中 {len(problems)} 次不符合：" + "；".join(problems)
                      if problems else f"{len(visits)} 次送教均至少两人同行，其中有男教师。"
                      if visits else "本学期还没有送教记录。")))
-        first = visits[0]["on"] if visits else None
-        early = []
-        if h["assessed_on"] and h["started_on"] and h["started_on"] < h["assessed_on"]:
-            early.append(f"首次送教日期{full_date(h['started_on'])}")
-        if h["assessed_on"] and self.all_visits and self.all_visits[0]["on"] < h["assessed_on"]:
-            early.append(f"第一次送教{full_date(self.all_visits[0]['on'])}")
-        out.append(("先评估后送教", "不符合" if early else "符合" if h["assessed_on"] else "不符合",
-                    ("、".join(early) + f"早于评估日期{full_date(h['assessed_on'])}。") if early
-                    else f"评估日期{full_date(h['assessed_on'])}，此后开始送教。" if h["assessed_on"]
-                    else "没有评估日期。"))
-        domains = {p["domain"] for p in self.plans if p["domain"] in DOMAINS}
-        made = min((p["made_on"] for p in self.plans if p["made_on"]), default=None)
-        if not self.plans:
-            out.append(("个别化教学计划", "不符合", f"{self.term.name}还没有制定个别化教学计划。"))
-        else:
-            late = first is not None and (made is None or made > first)
-            least = self.config.thresholds.min_domains
-            narrow = len(domains) < least
-            detail = f"制定于{full_date(made)}，涵盖 {len(domains)} 个领域"
-            if late:
-                detail += f"；本学期第一次送教（{full_date(first)}）时计划尚未制定"
-            if narrow:
-                detail += f"；应至少涵盖{least}个领域"
-            out.append(("个别化教学计划", "不符合" if late else "待完善" if narrow else "符合",
-                        detail + "。"))
-        n = self.config.thresholds.min_content_chars
-        short = sum(1 for v in visits if v["content"] and len(v["content"]) < n)
-        empty = sum(1 for v in visits if not v["content"])
-        no_task = sum(1 for v in visits if not v["family_task"])
-        unsigned = sum(1 for v in visits if not v["parent_signed"])
-        gaps = [f"送教内容少于{n}个字 {short} 次" if short else "",
-                f"送教内容为空 {empty} 次" if empty else "",
-                f"未布置家庭训练 {no_task} 次" if no_task else "",
-                f"家长未签字确认 {unsigned} 次" if unsigned else ""]
-        gaps = [g for g in gaps if g]
-        out.append(("送教记录详细", "待完善" if gaps else "符合" if visits else "—",
-                    "；".join(gaps) + "。" if gaps else "每次记录都写明了内容和家庭训练，家长已签字确认。"
-                    if visits else "本学期还没有送教记录。"))
-        out.append(("学籍", "符合" if h["student_no"] else "不符合",
+        early = [f for f in self.found("HOME-4", [h, *self.all_visits])
+                 if f.params.get("kind") in ("start", "first")]
+        assessed = full_date(h["assessed_on"])
+        out.append(("先评估后送教", "不符合" if early or not h["assessed_on"] else "符合",
+                    "、".join(f"{'首次送教日期' if f.params['kind'] == 'start' else '第一次送教'}"
+                             f"{full_date(dt.date.fromisoformat(f.value or ''))}" for f in early)
+                    + f"早于评估日期{assessed}。" if early
+                    else f"评估日期{assessed}，此后开始送教。" if h["assessed_on"] else "没有评估日期。"))
+        out.append(self._plan())
+        out.append(self._records())
+        out.append(("学籍", "不符合" if self.found("HOME-1", [h]) else "符合",
                     f"全国学籍号 {h['student_no']}。" if h["student_no"]
                     else "没有全国学籍号，应在学籍系统中建立或补建学籍。"))
         return [{"item": i, "result": r, "detail": d} for i, r, d in out]
+
+    def _weekly(self) -> tuple[str, str, str]:
+        if not self.weeks:
+            return ("每周送教不少于1次", "—", "统计时段内还没有已结束的教学周。")
+        done = len(self.weeks) - len(self.missed)
+        detail = f"应送教的教学周 {len(self.weeks)} 周，有送教 {done} 周"
+        if self.missed:
+            detail += f"，缺 {len(self.missed)} 周：" + "、".join(week_label(w) for w in self.missed)
+        return ("每周送教不少于1次", "不符合" if self.missed else "符合", detail + "。")
+
+    def _plan(self) -> tuple[str, str, str]:
+        term = self.term.name
+        if not self.plans:
+            return ("个别化教学计划", "不符合", f"{term}还没有制定个别化教学计划。")
+        domains = {p["domain"] for p in self.plans if p["domain"] in DOMAINS}
+        made = min((p["made_on"] for p in self.plans if p["made_on"]), default=None)
+        late = [f for f in self.found("HOME-4", self.visits) if f.params.get("kind") == "plan"]
+        narrow = self.found("HOME-6", self.plans)
+        detail = f"制定于{full_date(made)}，涵盖 {len(domains)} 个领域"
+        if late:
+            first = full_date(dt.date.fromisoformat(late[0].value or ""))
+            detail += f"；本学期第一次送教（{first}）时计划尚未制定"
+        if narrow:
+            detail += f"；应至少涵盖{self.config.thresholds.min_domains}个领域"
+        return ("个别化教学计划", "不符合" if late else "待完善" if narrow else "符合", detail + "。")
+
+    def _records(self) -> tuple[str, str, str]:
+        visits = self.visits
+        if not visits:
+            return ("送教记录详细", "—", "本学期还没有送教记录。")
+        found = self.found("HOME-5", visits)
+        count = {t: k for t in ("送教内容", *_GAPS) if (k := sum(f.column == t for f in found))}
+        n = self.config.thresholds.min_content_chars
+        empty = sum(1 for v in visits if not v["content"])
+        gaps = [f"送教内容少于{n}个字 {count['送教内容']} 次" if "送教内容" in count else "",
+                f"送教内容为空 {empty} 次" if empty else "",
+                *(f"{_GAPS.get(t, t)} {k} 次" for t, k in count.items() if t != "送教内容")]
+        gaps = [g for g in gaps if g]
+        return ("送教记录详细", "待完善" if gaps else "符合",
+                "；".join(gaps) + "。" if gaps else "每次记录都写明了内容和家庭训练，家长已签字确认。")
 
     def findings(self) -> list[dict[str, str]]:
         rows = [self.home, *self.all_visits, *self.plans]

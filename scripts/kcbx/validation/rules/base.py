@@ -73,7 +73,8 @@ class Rule:
             out.append(Finding(
                 rule=self.id, severity=row.get("_severity") or self.severity,
                 unit_code=row["_unit"], file=row["_file"], sheet=row["_sheet"],
-                row=row["_row"], column=column, value=value, message=message))
+                row=row["_row"], column=column, value=value, message=message,
+                params=params))
         return out
 
 

@@ -85,11 +85,12 @@ def home2(ctx: RuleContext) -> list[Hits]:
     summary = (missed.sort("_week").with_columns(
         pl.col("_week").replace_strict(labels, return_dtype=pl.String).alias("_label"))
         .group_by("_child", maintain_order=True)
-        .agg(pl.len().alias("_count"), pl.col("_label").str.join("、").alias("_weeks")))
+        .agg(pl.len().alias("_count"), pl.col("_label").str.join("、").alias("_weeks"),
+             pl.col("_week").cast(pl.String).str.join(",").alias("_missed")))
     rows = children.with_row_index("_child").join(summary, on="_child").sort("_child")
     return [hits(rows, "home_students", "started_on", value=pl.col("_start"),
                  who=WHO, count=pl.col("_count"),
-                 weeks=pl.col("_weeks"))]
+                 weeks=pl.col("_weeks"), missed=pl.col("_missed"))]
 
 
 @rule("HOME-3", title="两人同行，至少一名男教师",
@@ -155,13 +156,13 @@ def home4(ctx: RuleContext) -> list[Hits]:
                .select("_unit", "id_number", "_term").unique())
     unplanned = per_term.join(planned, on=["_unit", "id_number", "_term"], how="anti")
     return [
-        hits(early_start, "home_students", "started_on", why=pl.concat_str(
+        hits(early_start, "home_students", "started_on", kind=pl.lit("start"), why=pl.concat_str(
             pl.lit("早于评估日期 "), pl.col("assessed_on").cast(pl.String),
             pl.lit("。须先评估、确定送教上门安置，再开始送教，请核对"))),
-        hits(first_visits, "visits", "on", why=pl.concat_str(
+        hits(first_visits, "visits", "on", kind=pl.lit("first"), why=pl.concat_str(
             pl.lit("这是该生第一次送教，早于评估日期 "), pl.col("_assessed").cast(pl.String),
             pl.lit("。须先评估，再送教，请核对"))),
-        hits(unplanned, "visits", "on", why=pl.concat_str(
+        hits(unplanned, "visits", "on", kind=pl.lit("plan"), term=pl.col("_term"), why=pl.concat_str(
             pl.lit("这是该生"), pl.col("_term"),
             pl.lit("的第一次送教，但此前没有制定本学期的个别化教学计划。请先制定计划（一人一案），"
                    "在个别化教学计划表中登记"))),
@@ -224,11 +225,12 @@ def home6(ctx: RuleContext) -> list[Hits]:
     narrow = narrow.join(names, on=["_unit", "id_number"], how="left")
     return [
         hits(narrow, "iep", "domain", who=pl.coalesce(pl.col("_name"), pl.lit("该生")),
+             kind=pl.lit("narrow"), n=pl.col("_n"),
              term=pl.col("_term"), why=pl.concat_str(
                  pl.lit("只涵盖"), pl.col("_n").cast(pl.String), pl.lit("个领域（"),
                  pl.col("_domains"), pl.lit("）。请至少涵盖康复训练、认知、语言交流、生活自理、"
                                             f"学习能力、社会适应、特长培养中的{least}个领域"))),
-        hits(none, "home_students", "id_number", who=WHO,
+        hits(none, "home_students", "id_number", who=WHO, kind=pl.lit("none"),
              term=pl.col("_term"), why=pl.lit("还没有制定。请制定一人一案的个别化教学计划，"
                                               f"至少涵盖{least}个领域")),
     ]
