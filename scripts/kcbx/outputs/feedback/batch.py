@@ -25,7 +25,7 @@ from ...sources.guard import Limits
 from ...tables.intake import FileRecord
 from .xlsx import Annotated, write_annotated
 
-VERSION = "3"  # bump when the annotated copy's layout changes: every copy is made again
+VERSION = "4"  # bump when the annotated copy's layout changes: every copy is made again
 MANIFEST = ".manifest.json"
 STAGE = "写反馈表"
 Progress = Callable[[str, int, int], None]

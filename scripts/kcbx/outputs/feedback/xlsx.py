@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import warnings
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -26,28 +25,35 @@ from ...atomic import replacing
 from ...findings import ERROR, Finding
 from ...sources import SourceProblem
 from ...sources.contain import read_contained
-from ...sources.guard import DEFAULT_LIMITS, Limits, bound_sheets, check_workbook
+from ...sources.guard import DEFAULT_LIMITS, MB, Limits, bound_sheets, check_workbook
 from ...tables.intake import FileRecord
-from ...validation.rules import REGISTRY, rule_name
+from . import package
+from .layout import (
+    AUTHOR,
+    COLORS,
+    GREY,
+    HEADER,
+    LINK_COLOR,
+    NOTE_COLOR,
+    NOTES,
+    ORIGINAL,
+    RESTORED_AUTHOR,
+    RESULTS,
+    TOP,
+    WIDTHS,
+    WRAPPED,
+    Annotated,
+    comment_height,
+    marks,
+    result_rows,
+    summary,
+)
 from .locate import Cell, Locator
 
-RESULTS = "校验结果"
-AUTHOR = "kcbx校验"
-FILLS = {ERROR: PatternFill("solid", fgColor="FFC7CE"), "提醒": PatternFill("solid", fgColor="FFEB9C")}
-HEADER = ("序号", "严重程度", "问题类型", "工作表", "行", "列", "值", "问题说明", "位置", "规则编号")
-WIDTHS = (5, 8, 16, 16, 6, 12, 14, 58, 18, 10)  # fits landscape A4 at a readable scale
+__all__ = ["AUTHOR", "HEADER", "ORIGINAL", "RESULTS", "WIDTHS", "Annotated", "write_annotated"]
+
+FILLS = {severity: PatternFill("solid", fgColor=rgb) for severity, rgb in COLORS.items()}
 OPENPYXL_SUFFIXES = (".xlsx", ".xlsm")
-ORIGINAL = "\n——原批注："
-
-
-@dataclass(frozen=True)
-class Annotated:
-    """What one copy holds: how the school's data got in, and where each finding sits."""
-
-    path: Path
-    mode: str  # "copy" (the workbook itself), "values" (rebuilt from cell values), "list"
-    located: int  # findings pointed at a cell
-    listed: int  # all findings in 校验结果
 
 
 def write_annotated(source: Path | None, target: Path, findings: list[Finding],
@@ -55,7 +61,19 @@ def write_annotated(source: Path | None, target: Path, findings: list[Finding],
                     limits: Limits = DEFAULT_LIMITS, site_url: str | None = None) -> Annotated:
     """Copy ``source`` to ``target`` with ``findings`` marked; ``source`` None: list only.
 
+    An xlsx/xlsm that passes the reading gate is patched as a package (``package``): every
+    part the marks do not touch is copied as it is. Anything else (an .xls/.ods, a file
+    with far cells, a package the patch cannot read) is opened with openpyxl or rebuilt
+    from its values, and 校验结果 says so.
+
     ``site_url``: the published site; each policy rule's ID then links to its description."""
+    if source is not None and source.is_file() and source.suffix.lower() in OPENPYXL_SUFFIXES:
+        data = _fitting(source, limits)
+        if data is not None:
+            try:
+                return package.write_patched(data, target, findings, record, title, site_url)
+            except Exception:  # noqa: BLE001 - a package the patch cannot read: openpyxl's turn
+                pass
     book, mode = _open(source, limits)
     if RESULTS in book.sheetnames:  # a copy sent back: the old results are not the school's
         del book[RESULTS]
@@ -96,12 +114,19 @@ def _open(source: Path | None, limits: Limits) -> tuple[Workbook, str]:
 
 
 def _fits(source: Path, limits: Limits) -> bool:
+    return _fitting(source, limits) is not None
+
+
+def _fitting(source: Path, limits: Limits) -> bytes | None:
+    """The file's bytes when it passes the reading gate and has no cells far out, else None."""
     try:
+        if source.stat().st_size > limits.file_mb * MB:
+            return None
         data = source.read_bytes()
         check_workbook(data, source.name, limits)
     except (OSError, SourceProblem):
-        return False
-    return not bound_sheets(data, limits)[1]
+        return None
+    return None if bound_sheets(data, limits)[1] else data
 
 
 def _has_formula(ws: Worksheet) -> bool:
@@ -156,26 +181,25 @@ def _clear_old(book: Workbook) -> None:
                 if comment is None or comment.author != AUTHOR:
                     continue
                 _, marker, original = comment.text.partition(ORIGINAL)
-                cell.comment = Comment(original, "原批注") if marker else None
+                cell.comment = Comment(original, RESTORED_AUTHOR) if marker else None
                 if cell.fill.fgColor.rgb in ours:
                     cell.fill = PatternFill()
 
 
 def _mark(book: Workbook, findings: list[Finding], places: list[Cell | None]) -> int:
-    grouped: dict[tuple[str, str], tuple[XlCell, list[Finding]]] = {}
-    for f, place in zip(findings, places, strict=True):
-        if place is not None:
-            cell = _anchor(book[place.sheet], place.row, place.column)
-            grouped.setdefault((place.sheet, cell.coordinate), (cell, []))[1].append(f)
-    for cell, items in grouped.values():
-        severity = ERROR if any(f.severity == ERROR for f in items) else items[0].severity
-        cell.fill = FILLS.get(severity, FILLS[ERROR])
-        text = "\n".join(f"【{f.severity}】{f.message}" for f in items)
+    def anchor(place: Cell) -> Cell:
+        cell = _anchor(book[place.sheet], place.row, place.column)
+        return Cell(place.sheet, cell.row, cell.column)
+
+    todo = marks(findings, places, anchor)
+    for mark in todo:
+        cell = book[mark.cell.sheet].cell(mark.cell.row, mark.cell.column)
+        cell.fill = FILLS[mark.severity]
+        text = mark.text
         if cell.comment is not None and cell.comment.author != AUTHOR:
             text += f"{ORIGINAL}{cell.comment.text}"
-        lines = sum(1 + len(line) // 30 for line in text.split("\n"))
-        cell.comment = Comment(text, AUTHOR, height=min(20 * lines + 20, 600), width=320)
-    return sum(len(items) for _cell, items in grouped.values())
+        cell.comment = Comment(text, AUTHOR, height=comment_height(text), width=320)
+    return sum(mark.count for mark in todo)
 
 
 def _anchor(ws: Worksheet, row: int, column: int) -> XlCell:
@@ -194,62 +218,36 @@ def _results_sheet(book: Workbook, findings: list[Finding], places: list[Cell | 
     for other in book.worksheets:
         other.sheet_view.tabSelected = other is ws
     book.active = 0
-    errors = sum(f.severity == ERROR for f in findings)
     _text(ws.cell(1, 1), title).font = Font(bold=True, size=14)
-    if findings:
-        summary = (f"共 {len(findings)} 条：错误 {errors} 条，提醒 {len(findings) - errors} 条。"
-                   "红色单元格为错误，黄色为提醒，鼠标停在单元格上可看说明；点“位置”可跳到该单元格。"
-                   "改正后请在原报表中修改并重新报送。")
-    else:
-        summary = "本次校验没有发现问题。"
-    _text(ws.cell(2, 1), summary)
-    notes = {"values": "原工作簿无法直接复制（如 .xls/.ods 格式），以下各表按单元格的值重建，仅供对照；"
-                       "请在原报表中修改。",
-             "list": "没有可供标注的报表文件（未报送或文件无法读取），只列出问题。"}
-    if mode in notes:
-        _text(ws.cell(3, 1), notes[mode]).font = Font(color="C00000")
-    top = 5
+    _text(ws.cell(2, 1), summary(findings))
+    if mode in NOTES:
+        _text(ws.cell(3, 1), NOTES[mode]).font = Font(color=NOTE_COLOR)
     for c, (head, width) in enumerate(zip(HEADER, WIDTHS, strict=True), start=1):
-        _text(ws.cell(top, c), head).font = Font(bold=True)
+        _text(ws.cell(TOP, c), head).font = Font(bold=True)
         ws.column_dimensions[get_column_letter(c)].width = width
-    for i, (f, place) in enumerate(zip(findings, places, strict=True), start=1):
-        r = top + i
-        ws.cell(r, 1).value = i
-        _text(ws.cell(r, 2), f.severity).fill = FILLS.get(f.severity, FILLS[ERROR])
-        _text(ws.cell(r, 3), rule_name(f.rule))
-        _text(ws.cell(r, 4), f.sheet)
-        if f.row is not None:
-            ws.cell(r, 5).value = f.row
-        _text(ws.cell(r, 6), f.column)
-        _text(ws.cell(r, 7), f.value)
-        _text(ws.cell(r, 8), f.message)
-        if place is not None:
-            ref = f"{get_column_letter(place.column)}{place.row}"
-            link = _text(ws.cell(r, 9), f"{place.sheet}!{ref}")
-            link.hyperlink = Hyperlink(ref=link.coordinate, location=f"{_quote(place.sheet)}!{ref}",
-                                       display=link.value)
-            link.font = Font(color="0563C1", underline="single")
-        rule = _text(ws.cell(r, 10), f.rule)
-        rule.font = Font(size=8, color="808080")
-        if site_url and f.rule in REGISTRY:  # the rule's page in the published catalogue
-            rule.hyperlink = f"{site_url.rstrip('/')}/reference/rules.html#{f.rule.lower()}"
-            rule.font = Font(size=8, color="0563C1", underline="single")
-        for c in range(1, len(HEADER) + 1):
-            ws.cell(r, c).alignment = Alignment(wrap_text=c in (3, 4, 7, 8), vertical="top")
-        # spreadsheet programs do not grow a row for wrapped text on opening: say how tall
-        ws.row_dimensions[r].height = 2 + 15 * max(_lines(ws.cell(r, c).value, WIDTHS[c - 1])
-                                                   for c in (3, 4, 7, 8))
-    ws.freeze_panes = ws.cell(top + 1, 1)
-    _print_setup(ws, top, title)
+    for r, line in enumerate(result_rows(findings, places, site_url), start=TOP + 1):
+        for c, value in enumerate(line.cells, start=1):
+            cell = ws.cell(r, c)
+            if isinstance(value, int):
+                cell.value = value
+            else:
+                _text(cell, value)
+            cell.alignment = Alignment(wrap_text=c in WRAPPED, vertical="top")
+        ws.cell(r, 2).fill = FILLS.get(line.severity, FILLS[ERROR])
+        if line.location is not None:
+            link = ws.cell(r, 9)
+            link.hyperlink = Hyperlink(ref=link.coordinate, location=line.location, display=link.value)
+            link.font = Font(color=LINK_COLOR, underline="single")
+        rule = ws.cell(r, 10)
+        rule.font = Font(size=8, color=GREY)
+        if line.rule_url:
+            rule.hyperlink = line.rule_url
+            rule.font = Font(size=8, color=LINK_COLOR, underline="single")
+        ws.row_dimensions[r].height = line.height
+    ws.freeze_panes = ws.cell(TOP + 1, 1)
+    _print_setup(ws, TOP, title)
     if findings:
-        ws.auto_filter.ref = f"A{top}:{get_column_letter(len(HEADER))}{top + len(findings)}"
-
-
-def _lines(value: object, width: int) -> int:
-    """Lines ``value`` wraps to in a column ``width`` characters wide (CJK counts two)."""
-    text = "" if value is None else str(value)
-    cells = sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
-    return max(1, -(-cells // max(width - 1, 1)))
+        ws.auto_filter.ref = f"A{TOP}:{get_column_letter(len(HEADER))}{TOP + len(findings)}"
 
 
 def _print_setup(ws: Worksheet, header_row: int, title: str) -> None:
@@ -271,8 +269,3 @@ def _text(cell: XlCell, value: str | None) -> XlCell:
         cell.value = value
         cell.data_type = "s"  # "=…" stays text
     return cell
-
-
-def _quote(sheet: str) -> str:
-    return "'" + sheet.replace("'", "''") + "'"
-
