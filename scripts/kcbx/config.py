@@ -131,6 +131,10 @@ class Config(_Strict):
     fonts: list[str] = Field(default_factory=list,
                              description=("打印文书用的中文字体文件或文件夹；不写时用"
                                           "随 kcbx 安装的 Noto 宋体、黑体"))
+    document_numbers: dict[str, str] = Field(
+        default_factory=dict,
+        description=("文书的发文字号：文件名（不含 .pdf）: 文号，如 限期复学通知书_青石镇中心小学_张三: "
+                     "青政〔2022〕15号；填了文号的文书不再标“草稿”"))
     limits: Limits = Field(default_factory=Limits,
                            description=("报表文件的安全上限（文件大小、解压后"
                                         "大小、行列数、读取内存），一般不用改"))

@@ -146,11 +146,11 @@ def handbooks(config: Config, *, unit: str | None = None, child: str | None = No
 
 @locked
 def documents(config: Config, progress: Progress | None = None) -> Any:
-    """``kcbx documents``: the paper of the period (失学辍学情况报告单 …)."""
+    """``kcbx documents``: the paper of the period (报告单, 四步法, 一人一方案, 督查通报)."""
     from .outputs.documents import write_documents
 
     run = start(config, progress)
-    return write_documents(config, run.tables, progress)
+    return write_documents(config, run.tables, run.report, progress)
 
 
 @dataclass
@@ -201,7 +201,7 @@ def build(config: Config, progress: Progress | None = None) -> BuildResult:
         outputs["公开统计数据"] = made.public
     books = compile_handbooks(config, run.tables, report=report, progress=progress)
     outputs["送教手册"] = books.folder
-    papers = write_documents(config, run.tables, progress)
+    papers = write_documents(config, run.tables, report, progress)
     if papers.files:
         outputs["文书"] = papers.folder
     templates = forms_dir(config) / "templates"

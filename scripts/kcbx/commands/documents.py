@@ -16,13 +16,19 @@ from ..terminal import console, print_next_step_if_unfinished, progress_bar
 @workspace_options
 @json_option
 def command(config: Config, as_json: bool) -> None:
-    """编制本月的文书（PDF，按党政机关公文格式 GB/T 9704 排版）。
+    """编制本月的文书（PDF，按党政机关公文格式 GB/T 9704 排版；需要修改的另有 Word 版）。
 
     \b
-    目前：本月发现的每个失学辍学（疑似辍学）个案一份《失学辍学情况报告单》，报区教育局和
-    户籍所在乡镇（街道）政府，每个乡镇（街道）另有一本合订本；每个已复学（安置）的学生
-    一份“一人一方案”（安置方式、结对帮扶、逐月关爱帮扶记录，学校、教师、监护人签字栏）。
-    在输出文件夹的 documents/<月份>/ 下；含学生个人信息，不得公开。
+    - 失学辍学情况报告单：本月发现的每个个案一份，报区教育局和户籍所在乡镇（街道）政府；
+      每个乡镇（街道）另有一本合订本。
+    - 四步法文书：每个劝返中的个案按台账中已到的步骤——宣传教育后仍未复学：劝返情况报告
+      和《限期复学通知书》（草稿，由乡镇政府下发）；通知书期限已过：提请行政处罚报告；
+      已下发《行政处罚决定书》：移送司法部门报告。
+    - 一人一方案：每个已复学（安置）的学生一份，学校、帮扶教师、监护人签字。
+    - 督查通报（草稿）：未报、逾期、隐瞒不报、送教上门不规范、超期未推进的单位，约谈名单，
+      表扬名单。
+    草稿在 kcbx.yml 的 document_numbers 中填了文号后不再标“草稿”。文书在输出文件夹的
+    documents/<月份>/ 下，含学生个人信息，不得公开；字体说明.txt 写明哪种字体用了替代字体。
     """
     from ..pipeline import documents
 
@@ -31,13 +37,13 @@ def command(config: Config, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps({"folder": str(result.folder), "files": [str(f) for f in result.files],
                                "combined": {k: str(v) for k, v in result.combined.items()},
-                               "notes": result.notes}, ensure_ascii=False))
+                               "counts": result.counts, "notes": result.notes,
+                               "fonts": result.fonts}, ensure_ascii=False))
         return
-    if not result.files:
-        console.print(f"{config.period} 没有新发现的失学辍学个案，也没有已复学的学生，没有要编制的文书。")
-        print_next_step_if_unfinished(config)
-        return
-    console.print(f"文书 {len(result.files)} 份（另有报告单合订本 {len(result.combined)} 本）："
-                  f"{result.folder}")
+    counts = "，".join(f"{kind} {n} 份" for kind, n in result.counts.items())
+    console.print(f"文书：{counts}（另有报告单合订本 {len(result.combined)} 本）：{result.folder}")
+    for line in result.fonts:
+        console.print(f"  字体：{line}")
     for note in result.notes:
         console.print(f"  [yellow]提醒：{note}[/]")
+    print_next_step_if_unfinished(config)

@@ -16,6 +16,7 @@ import sys
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from ..config import Config
 from ..errors import KcbxError
@@ -176,3 +177,59 @@ def missing_chars(fonts: FontSet, strings: list[str]) -> list[str]:
     seen = {c for s in strings for c in s}
     return sorted(c for c in seen if not c.isspace() and ord(c) >= 0x20 and ord(c) not in have
                   and c not in "\u200b\u200c\u200d\ufeff")
+
+
+# GB/T 9704 asks for 小标宋 (titles), 仿宋 (text) and 黑体 (headings): their usual family
+# names on Windows and from the 方正 set. Where none is found an open face stands in, and
+# the substitution is named (``DocumentFonts.substitutions``).
+WINDOWS_DOCUMENT_FONTS = tuple(Path(r"C:\Windows\Fonts") / f for f in (
+    "simfang.ttf", "simhei.ttf", "simkai.ttf", "FZXBSJW.TTF", "方正小标宋简体.ttf"))
+ROLES: dict[str, tuple[str, tuple[str, ...]]] = {
+    "title": ("小标宋体", ("FZXiaoBiaoSong-B05S", "方正小标宋简体", "FZXiaoBiaoSong-B05",
+                        "方正小标宋_GBK", "FZXiaoBiaoSongS-R-GB", "小标宋")),
+    "body": ("仿宋体", ("FangSong_GB2312", "仿宋_GB2312", "FangSong", "仿宋", "STFangsong", "华文仿宋",
+                     "FZFangSong-Z02S", "方正仿宋简体")),
+    "heading": ("黑体", ("SimHei", "黑体", "FZHei-B01S", "方正黑体简体", "STHeiti")),
+}
+
+
+@dataclass(frozen=True)
+class DocumentFonts:
+    """The fonts of a 公文 by role (title, body, heading) and what stood in for what."""
+
+    fonts: FontSet
+    roles: dict[str, str]  # role → family
+    substitutions: tuple[str, ...]  # Chinese lines: "正文应为仿宋，……用 Noto Serif SC 代替"
+
+    def families(self) -> dict[str, Any]:
+        """For the typst templates: a family list per role (each falling back to the base
+        faces); the title is set bold only when no 小标宋 was found."""
+        base = self.fonts.families()
+        return {**base, **{role: [family, *base["sans" if role == "heading" else "serif"]]
+                           for role, family in self.roles.items()},
+                "title_bold": self.roles["title"] in (self.fonts.serif, self.fonts.sans)}
+
+
+def resolve_document_fonts(config: Config, cache: Path) -> DocumentFonts:
+    """The 公文 fonts: ``fonts`` of kcbx.yml, else the Windows 仿宋/黑体/小标宋 where present,
+    each role else the open Noto face (named as a substitution)."""
+    base = resolve_fonts(config, cache)
+    if not config.fonts:
+        extra = [f for f in WINDOWS_DOCUMENT_FONTS if f.is_file()]
+        if extra:
+            folders = _folders_for(extra, cache)
+            base = FontSet(tuple(dict.fromkeys((*base.folders, *folders))),
+                           (*base.files, *(str(f) for f in extra)), base.serif, base.sans,
+                           base.source + "；Windows 仿宋、黑体、小标宋")
+    families = _families(list(base.folders))
+    roles: dict[str, str] = {}
+    notes: list[str] = []
+    stand_in = {"title": base.serif, "body": base.serif, "heading": base.sans}
+    what = {"title": "标题", "body": "正文", "heading": "一级标题"}
+    for role, (look, names) in ROLES.items():
+        found = _pick(families, names)
+        roles[role] = found or stand_in[role]
+        if found is None:
+            notes.append(f"{what[role]}应为{look}（GB/T 9704），没有找到这种字体，"
+                         f"用 {stand_in[role]} 代替")
+    return DocumentFonts(base, roles, tuple(notes))
