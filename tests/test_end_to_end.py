@@ -41,6 +41,10 @@ def test_build_demo_writes_every_output_it_lists(tmp_path):
     assert (Path(listed["网站"]).parent / "search" / "search_index.json").is_file()
     assert list(Path(listed["各校反馈"]).glob("*_校验反馈.xlsx"))
     assert list(Path(listed["送教手册"]).rglob("*.pdf"))
+    # the guide's 文书 page reaches the published site with its sample pictures
+    built = Path(listed["网站"]).parent
+    assert (built / "practice" / "documents.html").is_file()
+    assert len(list((built / "practice" / "documents").glob("*.png"))) >= 6
     # every path kcbx wrote fits Windows' limit in a deep workspace (C:\Users\<6>\Documents\…)
     deep = "C:\\Users\\abcdef\\Documents\\控辍保学\\2023学年\\"
     longest = max((p for p in dest.rglob("*") if p.is_file()),

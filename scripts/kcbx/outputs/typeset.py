@@ -32,13 +32,25 @@ def _compiler(template: Path, fonts: FontSet) -> Any:
 def compile_pdf(template: Path, payload: dict[str, Any], fonts: FontSet, on: dt.date, *,
                 error: type[KcbxError], what: str) -> bytes:
     """The PDF of ``payload`` through ``template``; same data and fonts give the same bytes."""
+    return _compile(template, payload, fonts, on, error=error, what=what, format="pdf")
+
+
+def render_pages(template: Path, payload: dict[str, Any], fonts: FontSet, on: dt.date, *,
+                 error: type[KcbxError], what: str, ppi: float = 72) -> list[bytes]:
+    """Each page of ``payload`` through ``template`` as a PNG image (for previews)."""
+    pages = _compile(template, payload, fonts, on, error=error, what=what, format="png", ppi=ppi)
+    return pages if isinstance(pages, list) else [pages]
+
+
+def _compile(template: Path, payload: dict[str, Any], fonts: FontSet, on: dt.date, *,
+             error: type[KcbxError], what: str, **kwargs: Any) -> Any:
     import typst
 
     stamp = dt.datetime(on.year, on.month, on.day, tzinfo=dt.timezone(dt.timedelta(hours=8)))
     try:
         pdf, warnings = _compiler(template, fonts).compile_with_warnings(
-            format="pdf", sys_inputs={"data": json.dumps(payload, ensure_ascii=False)},
-            timestamp=stamp)
+            sys_inputs={"data": json.dumps(payload, ensure_ascii=False)}, timestamp=stamp,
+            **kwargs)
     except typst.TypstError as exc:
         raise error(f"{what}模板编译失败（{exc.message}）。这是 kcbx 的问题，请联系技术支持") from None
     if warnings:

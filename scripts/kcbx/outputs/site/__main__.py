@@ -1,11 +1,12 @@
 """Refresh the generated pages committed in the repo's ``site/`` (after changing the data
-package, the rules or a template): ``python -m kcbx.outputs.site``."""
+package, the rules, a template or the documents): ``python -m kcbx.outputs.site``."""
 
 from __future__ import annotations
 
 import sys
 
-from .generate import repo_pages, write_pages
+from .generate import environment, repo_pages, write_pages
+from .guide import demo_samples, guide_files, write_guide
 from .locate import repo_root
 
 
@@ -16,7 +17,9 @@ def main() -> int:
         return 2
     pages = repo_pages()
     write_pages(root / "site", pages)
-    print(f"已更新 {len(pages)} 个生成页面：{root / 'site'}")
+    guide = guide_files(environment(), demo_samples())
+    write_guide(root / "site", guide)
+    print(f"已更新 {len(pages) + len(guide)} 个生成页面和图片：{root / 'site'}")
     return 0
 
 
