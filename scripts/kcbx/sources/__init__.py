@@ -4,7 +4,7 @@ A source yields :class:`RawWorkbook` objects — sheets as rows of cell values w
 row numbers the school sees — and knows nothing about tables or schemas.
 """
 
-from .raw import RawSheet, RawWorkbook, SourceProblem
+from .raw import RawSheet, RawWorkbook, SourceProblem, Unchanged
 from .xlsx import WORKBOOK_SUFFIXES, list_workbooks, read_workbook
 
 __all__ = [
@@ -12,6 +12,7 @@ __all__ = [
     "RawSheet",
     "RawWorkbook",
     "SourceProblem",
+    "Unchanged",
     "list_workbooks",
     "read_workbook",
 ]

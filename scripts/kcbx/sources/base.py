@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
-from .raw import RawWorkbook, SourceProblem
+from .raw import RawWorkbook, SourceProblem, Unchanged
 
 if TYPE_CHECKING:
     from ..config import Config
@@ -22,14 +22,14 @@ if TYPE_CHECKING:
     from ..schema import DataPackage
 
 Progress = Callable[[str, int, int], None]
-SheetFilter = Callable[[str], bool]
+Known = Callable[[str, str], bool]  # (file name, sha256) → the last pull read it so
 
 
 @dataclass
 class Gathered:
     """What one source read for a pull."""
 
-    books: list[RawWorkbook | SourceProblem] = field(default_factory=list)
+    books: list[RawWorkbook | SourceProblem | Unchanged] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
     digest: str = ""  # over everything read: a changed cell makes a new pull
     keep: Callable[[Path], None] = lambda raw: None  # writes the raw material into ``raw/``
@@ -43,8 +43,9 @@ class Source(Protocol):
         reading can tell (an online sheet)."""
 
     def gather(self, package: DataPackage, progress: Progress | None = None,
-               keep: SheetFilter | None = None) -> Gathered:
-        """Read every unit's workbook (only the sheets ``keep`` accepts, when given)."""
+               known: Known | None = None) -> Gathered:
+        """Read every unit's workbook; one that ``known`` accepts (a file the last pull read
+        with the same bytes) may be given as :class:`Unchanged` instead."""
 
 
 _REGISTRY: dict[str, Callable[[Config], Source | None]] = {}

@@ -13,9 +13,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..findings import finding
-from .base import Gathered, Progress, SheetFilter, register
+from .base import Gathered, Known, Progress, register
 from .contain import ReadJob, read_workbooks
 from .guard import MB
+from .raw import Unchanged
 from .xlsx import list_workbooks
 
 if TYPE_CHECKING:
@@ -31,6 +32,12 @@ class WorkbookFolder:
         self.config = config
         self.folder = config.submissions_path
         self.books, self.others = list_workbooks(self.folder)
+        self._hashes: dict[Path, str] = {}
+
+    def _hash(self, path: Path) -> str:
+        if path not in self._hashes:
+            self._hashes[path] = file_hash(path, self.config.limits.file_mb * MB)
+        return self._hashes[path]
 
     def name(self, path: Path) -> str:
         """How findings name a file: relative to the workspace (``submissions/A01.xlsx``)."""
@@ -38,19 +45,21 @@ class WorkbookFolder:
 
     def digest(self) -> str:
         h = hashlib.sha256()
-        limit = self.config.limits.file_mb * MB
         for path in self.books:
-            h.update(self.name(path).encode() + b"\0" + file_hash(path, limit).encode() + b"\n")
+            h.update(self.name(path).encode() + b"\0" + self._hash(path).encode() + b"\n")
         return h.hexdigest()
 
     def gather(self, package: DataPackage, progress: Progress | None = None,
-               keep: SheetFilter | None = None) -> Gathered:
+               known: Known | None = None) -> Gathered:
         def read_progress(done: int, total: int) -> None:
             if progress:
                 progress("读取报表", done, total)
 
-        jobs = [ReadJob(path, self.name(path), keep) for path in self.books]
-        books = read_workbooks(jobs, self.config.limits, read_progress)
+        same = {p for p in self.books if known is not None and known(self.name(p), self._hash(p))}
+        jobs = [ReadJob(path, self.name(path)) for path in self.books if path not in same]
+        read = iter(read_workbooks(jobs, self.config.limits, read_progress))
+        books = [Unchanged(self.name(p), self._hash(p)) if p in same else next(read)
+                 for p in self.books]
         findings = [finding("ignored-file", file=self.name(p), detail=p.name) for p in self.others]
         return Gathered(books, findings, self.digest(), self.keep)
 

@@ -6,8 +6,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..atomic import write_json
-from .base import Gathered, Progress, SheetFilter, register
-from .raw import RawWorkbook
+from .base import Gathered, Known, Progress, register
 
 if TYPE_CHECKING:
     from ..config import Config
@@ -29,16 +28,11 @@ class GoogleSheets:
         return None  # a spreadsheet can only be compared by reading it
 
     def gather(self, package: DataPackage, progress: Progress | None = None,
-               keep: SheetFilter | None = None) -> Gathered:
+               known: Known | None = None) -> Gathered:
         from .google import pull_google  # gspread loads only when Google is used
 
         pulled = pull_google(self.config, package, progress)
-        books = pulled.books
-        if keep is not None:  # every sheet was read in the one request; keep what is asked
-            for book in books:
-                if isinstance(book, RawWorkbook):
-                    book.sheets = [s for s in book.sheets if keep(s.title)]
-
+        books = pulled.books  # every sheet in one request: nothing to skip (``known`` unused)
         def keep_raw(raw: Path) -> None:
             """What Google returned, as it came (values, sheet lists, errors)."""
             folder = raw / "google"

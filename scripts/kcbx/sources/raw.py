@@ -36,6 +36,15 @@ class RawWorkbook:
     notes: list[tuple[str, str]] = field(default_factory=list)  # (sheet, what was cut) 提醒
 
 
+@dataclass(frozen=True)
+class Unchanged:
+    """A workbook byte for byte as the last pull read it: not read again (the pull reuses
+    what it made of it then)."""
+
+    source: str
+    digest: str
+
+
 def fill_merged(rows: list[list[object]], ranges: list[tuple[tuple[int, int], tuple[int, int]]]):
     """Give every cell of a merged range the value of its top-left cell.
 

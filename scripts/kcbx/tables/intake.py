@@ -7,6 +7,7 @@ unknown columns and sheets reported as 提醒, missing required columns as 错�
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import PurePath
 from typing import Any
@@ -15,7 +16,7 @@ import polars as pl
 
 from ..findings import Finding, finding
 from ..schema import DataPackage, Table, normalize_label
-from ..sources import RawSheet, RawWorkbook, SourceProblem
+from ..sources import RawSheet, RawWorkbook, SourceProblem, Unchanged
 from .cells import cell_text, column_text
 
 # Columns every table carries besides its fields: where each row came from.
@@ -46,6 +47,16 @@ class Intake:
 
 
 @dataclass
+class Reused:
+    """What the last pull made of a workbook that has not changed since: its record, its
+    rows of each table and its findings."""
+
+    record: FileRecord
+    frames: dict[str, pl.DataFrame]
+    findings: list[Finding]
+
+
+@dataclass
 class _Columns:
     """Accumulates one table's rows from many sheets, column-wise."""
 
@@ -68,9 +79,11 @@ def empty_frame(table: Table) -> pl.DataFrame:
 def intake(
     package: DataPackage,
     reference: RawWorkbook | SourceProblem,
-    submissions: list[RawWorkbook | SourceProblem],
+    submissions: list[RawWorkbook | SourceProblem | Unchanged],
+    reused: Mapping[str, Reused] | None = None,
 ) -> Intake:
-    """Read the bureau's reference workbook and every unit's workbook into tables."""
+    """Read the bureau's reference workbook and every unit's workbook into tables; an
+    :class:`Unchanged` workbook brings what the last pull made of it (``reused``)."""
     columns = {t.name: _Columns(t) for t in package.tables}
     findings: list[Finding] = []
     files: list[FileRecord] = []
@@ -92,8 +105,15 @@ def intake(
                                     detail=book.message))
             files.append(FileRecord(book.source, unit, "", readable=False))
             continue
-        unit = _unit_of(package, book)
-        record = FileRecord(book.source, unit, book.digest)
+        again = reused[book.source] if isinstance(book, Unchanged) and reused else None
+        if again is not None:
+            unit = again.record.unit_code or _unit_from_name(book.source)
+            record = FileRecord(book.source, unit, again.record.digest)
+        else:
+            if not isinstance(book, RawWorkbook):
+                raise TypeError(f"{book.source}: unchanged, but nothing of the last pull to reuse")
+            unit = _unit_of(package, book)
+            record = FileRecord(book.source, unit, book.digest)
         files.append(record)
         if unit in seen_units:
             findings.append(finding("duplicate-workbook", unit_code=unit, file=book.source,
@@ -101,6 +121,13 @@ def intake(
             record.readable = False
             continue
         seen_units[unit] = book.source
+        if again is not None:
+            record.sheets, record.absent, record.header_rows = (
+                dict(again.record.sheets), dict(again.record.absent), dict(again.record.header_rows))
+            for name, frame in again.frames.items():
+                columns[name].parts.append(frame)
+            findings.extend(again.findings)
+            continue
         _read_book(package, book, unit, package.submitted_tables, columns, findings, record)
         findings.extend(_cut_findings(book, unit))
         if COVER not in record.sheets:

@@ -32,7 +32,7 @@ from ..sources.base import Gathered, active_sources
 from ..sources.contain import ReadJob, read_workbooks
 from ..sources.folder import file_hash, relative
 from ..sources.guard import MB
-from .intake import PROVENANCE, FileRecord, Intake, intake
+from .intake import PROVENANCE, FileRecord, Intake, Reused, intake
 
 SNAPSHOTS = "snapshots"
 Progress = Callable[[str, int, int], None]
@@ -133,7 +133,11 @@ def is_current(config: Config, package: DataPackage) -> Snapshot | None:
 
 
 def pull(config: Config, package: DataPackage, progress: Progress | None = None) -> Snapshot:
-    """Read the configured sources into a new snapshot (or return the unchanged latest one)."""
+    """Read the configured sources into a new snapshot (or return the unchanged latest one).
+
+    A workbook with the same bytes as in the latest snapshot is not read again: its rows
+    and findings are taken from that snapshot (a rebuild after one school resends reads
+    that school's workbook alone)."""
     reference = config.reference_path
     if not reference.is_file():
         raise PullError(f"找不到基础数据工作簿 {reference}（配置项 sources.reference）。"
@@ -141,61 +145,78 @@ def pull(config: Config, package: DataPackage, progress: Progress | None = None)
     sources = active_sources(config)
     if not config.submissions_path.is_dir() and [s.key for s in sources] == ["submissions"]:
         raise PullError(f"找不到报表文件夹 {config.submissions_path}（配置项 sources.submissions）")
-    gathered = [(s.key, s.gather(package, progress)) for s in sources]
-    digest = pull_digest(config, package, [f"{key} {g.digest}" for key, g in gathered])
     folder = snapshots_dir(config)
     latest = latest_snapshot(folder)
+    key = intake_key(config, package)
+    reused = reusable(latest, key) if latest is not None else {}
+
+    def known(name: str, digest: str) -> bool:
+        return name in reused and reused[name].record.digest == digest
+
+    gathered = [(s.key, s.gather(package, progress, known)) for s in sources]
+    digest = pull_digest(config, package, [f"{key} {g.digest}" for key, g in gathered])
     if latest is not None and latest.digest == digest:
         return latest
-    result = take_in(config, package, [g for _, g in gathered])
-    return _write(config, package, result, digest, [g for _, g in gathered], folder)
+    result = take_in(config, package, [g for _, g in gathered], reused)
+    return _write(config, package, result, digest, [g for _, g in gathered], folder, key)
 
 
-def read_sources(config: Config, package: DataPackage, progress: Progress | None = None,
-                 only: set[str] | None = None) -> Intake:
-    """Read the configured sources into tables, in memory (no snapshot written).
+def intake_key(config: Config, package: DataPackage) -> str:
+    """What reading a workbook into rows depends on besides its bytes: kcbx and its reading
+    code, the schemas, the limits. A snapshot's rows are reused only under the same key."""
+    h = hashlib.sha256(f"kcbx {__version__}\n".encode())
+    h.update(json.dumps(package.descriptor, sort_keys=True).encode())
+    h.update(repr(config.limits).encode())
+    here = Path(__file__).parent
+    for code in (here / "intake.py", here / "cells.py", *sorted((here.parent / "sources").glob("*.py"))):
+        h.update(code.read_bytes())
+    return h.hexdigest()
 
-    ``only``: the tables needed (their sheets alone are read; 报送信息 always, for the unit).
-    """
-    keep = None if only is None else _SheetsOf(package, frozenset({*only, "cover"}))
-    gathered = [s.gather(package, progress, keep) for s in active_sources(config)]
-    return take_in(config, package, gathered)
+
+def reusable(snap: Snapshot, key: str) -> dict[str, Reused]:
+    """What ``snap`` made of each workbook it read in full, by file name (none when it was
+    made under another :func:`intake_key`)."""
+    if snap.manifest.get("intake") != key:
+        return {}
+    records = {r.source: r for r in snap.files() if r.readable and r.unit_code and r.digest}
+    if not records:
+        return {}
+    frames: dict[str, dict[str, pl.DataFrame]] = {name: {} for name in records}
+    for table, frame in snap.tables().items():
+        frame = frame.with_columns(pl.col("_file", "_sheet").cast(pl.String))
+        for (name,), part in frame.partition_by("_file", as_dict=True, maintain_order=True).items():
+            if name in frames:
+                frames[name][table] = part
+    findings: dict[str, list[Finding]] = {name: [] for name in records}
+    for f in snap.intake_findings():
+        if f.file in findings:
+            findings[f.file].append(f)
+    return {name: Reused(r, frames[name], findings[name]) for name, r in records.items()}
 
 
-def take_in(config: Config, package: DataPackage, gathered: list[Gathered]) -> Intake:
+def take_in(config: Config, package: DataPackage, gathered: list[Gathered],
+            reused: dict[str, Reused] | None = None) -> Intake:
     """The reference workbook and what every source read, as tables."""
     reference = config.reference_path
     (ref_book,) = read_workbooks([ReadJob(reference, relative(reference, config.root))],
                                  config.limits)
-    result = intake(package, ref_book, [book for g in gathered for book in g.books])
+    result = intake(package, ref_book, [book for g in gathered for book in g.books], reused)
     for g in gathered:
         result.findings.extend(g.findings)
     return result
 
 
-@dataclass(frozen=True)
-class _SheetsOf:
-    """Which sheets to read: those of ``tables`` (picklable, for the reading workers)."""
-
-    package: DataPackage
-    tables: frozenset[str]
-
-    def __call__(self, title: str) -> bool:
-        table = self.package.table_for_sheet(title)
-        return table is not None and table.name in self.tables
-
-
 def _write(config: Config, package: DataPackage, result: Intake, digest: str,
-           gathered: list[Gathered], folder: Path) -> Snapshot:
+           gathered: list[Gathered], folder: Path, key: str) -> Snapshot:
     try:
         with building(folder, ".pull-") as tmp:
-            return _fill(config, package, result, digest, gathered, folder, tmp)
+            return _fill(config, package, result, digest, gathered, folder, tmp, key)
     except OSError as exc:
         raise PullError(f"无法写入输出文件夹 {folder}（{exc.strerror or exc}）") from None
 
 
 def _fill(config: Config, package: DataPackage, result: Intake, digest: str,
-          gathered: list[Gathered], folder: Path, tmp: Path) -> Snapshot:
+          gathered: list[Gathered], folder: Path, tmp: Path, key: str) -> Snapshot:
     """Write the pull into ``tmp`` and rename it into ``folder`` under its dated name."""
     raw = tmp / "raw"
     reference = config.reference_path
@@ -217,6 +238,7 @@ def _fill(config: Config, package: DataPackage, result: Intake, digest: str,
     write_json(tmp / "manifest.json", {
         "created": now.isoformat(timespec="seconds"),
         "digest": digest,
+        "intake": key,  # rows of an unchanged workbook are reused only under the same key
         "kcbx": __version__,
         "district": config.district,
         "period": config.period,
