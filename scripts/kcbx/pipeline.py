@@ -15,10 +15,11 @@ from .findings import Report
 from .lock import workspace_lock
 from .schema import DataPackage, load_package
 from .tables import Snapshot, latest_snapshot, list_snapshots, pull
-from .tables.snapshot import Progress, is_current, read_sources, snapshots_dir
+from .tables.snapshot import Progress, is_current, snapshots_dir
 from .validation import Tables, validate_snapshot
 
 T = TypeVar("T")
+PREVIOUS = "previous"  # <outputs>/previous/: last month's workspace, when ``previous`` names one
 
 
 def locked(func: Callable[..., T]) -> Callable[..., T]:
@@ -59,9 +60,12 @@ def previous_tables(config: Config, package: DataPackage, current: Snapshot) -> 
             snap = Snapshot(path)
             return Tables.build(package, snap.tables(needed), snap.files())
         if (path / CONFIG_NAME).is_file() or path.name == CONFIG_NAME:
-            other = load_config(path)
-            result = read_sources(other, package, only=needed)
-            return Tables.build(package, result.tables, result.files)
+            # last month's workspace, pulled into this one's outputs: read again only when
+            # its files change (a rebuild costs a digest of them, not a second pull)
+            other = load_config(path).model_copy(
+                update={"outputs": str(config.outputs_path / PREVIOUS)})
+            snap = is_current(other, package) or pull(other, package)
+            return Tables.build(package, snap.tables(needed), snap.files())
         raise ConfigError(f"“{config.previous}”既不是 kcbx 快照文件夹，也不是含 kcbx.yml 的"
                           "工作文件夹", path=str(config.root / CONFIG_NAME), key="previous")
     earlier = [s for s in list_snapshots(snapshots_dir(config)) if s.name < current.name]
