@@ -35,13 +35,12 @@ def command(config: Config, as_json: bool) -> None:
     with progress_bar(disable=as_json) as progress:
         result = documents(config, progress)
     if as_json:
-        click.echo(json.dumps({"folder": str(result.folder), "files": [str(f) for f in result.files],
-                               "combined": {k: str(v) for k, v in result.combined.items()},
-                               "counts": result.counts, "notes": result.notes,
-                               "fonts": result.fonts}, ensure_ascii=False))
+        click.echo(json.dumps(result.to_dict(), ensure_ascii=False))
         return
     counts = "，".join(f"{kind} {n} 份" for kind, n in result.counts.items())
     console.print(f"文书：{counts}（另有报告单合订本 {len(result.combined)} 本）：{result.folder}")
+    if result.unchanged:
+        console.print(f"  其中 {result.rebuilt} 份重新生成，{result.unchanged} 份没有变化、沿用上次的文件")
     for line in result.fonts:
         console.print(f"  字体：{line}")
     for note in result.notes:

@@ -13,6 +13,7 @@ import hashlib
 import os
 import shutil
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -169,6 +170,18 @@ def coverage(files: tuple[str, ...]) -> frozenset[int]:
         except (TTLibError, OSError, KeyError) as exc:
             raise FontError(f"字体文件 {f} 无法读取（{exc}）。请换一个字体文件") from None
     return frozenset(chars)
+
+
+def strings_in(value: Any) -> Iterator[str]:
+    """Every text inside a template's data (dicts and lists walked), for :func:`missing_chars`."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for v in value.values():
+            yield from strings_in(v)
+    elif isinstance(value, list | tuple):
+        for v in value:
+            yield from strings_in(v)
 
 
 def missing_chars(fonts: FontSet, strings: list[str]) -> list[str]:

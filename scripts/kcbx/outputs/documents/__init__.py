@@ -17,6 +17,8 @@ marked and a 提醒, never a failed stage.
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,7 +29,8 @@ from ...config import Config
 from ...errors import KcbxError
 from ...findings import Report
 from ...names import safe_name
-from ..fonts import FontError, missing_chars, resolve_document_fonts
+from ..fonts import DocumentFonts, FontError, missing_chars, resolve_document_fonts, strings_in
+from ..manifest import Manifest, data_hash, renderer_hash
 from ..typeset import combine, compile_pdf
 from .bulletin import BULLETIN, bulletin
 from .cases import PLAN, SLIP, report_slips, return_plans
@@ -53,6 +56,14 @@ class DocumentsResult:
     notes: list[str] = field(default_factory=list)  # 提醒: facts missing in a document
     fonts: list[str] = field(default_factory=list)  # fonts that stood in for 仿宋/小标宋/黑体
     counts: dict[str, int] = field(default_factory=dict)  # kind → documents
+    rebuilt: int = 0  # documents written this time
+    unchanged: int = 0  # documents already up to date (same data, templates and fonts)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"folder": str(self.folder), "files": [str(f) for f in self.files],
+                "combined": {k: str(v) for k, v in self.combined.items()},
+                "counts": self.counts, "rebuilt": self.rebuilt, "unchanged": self.unchanged,
+                "notes": self.notes, "fonts": self.fonts}
 
 
 def documents_dir(config: Config) -> Path:
@@ -73,9 +84,18 @@ def plan_documents(config: Config, tables: Any, report: Report) -> list[Paper]:
     return numbered
 
 
+def _renderer(fonts: DocumentFonts, on: dt.date) -> str:
+    """What every document's bytes depend on besides its data."""
+    return renderer_hash([*sorted(HERE.glob("*.typ")), HERE / "word.py"], ("typst", "python-docx"),
+                         fonts.fonts.signature, json.dumps(fonts.families(), sort_keys=True), str(on))
+
+
 def write_documents(config: Config, tables: Any, report: Report,
                     progress: Progress | None = None) -> DocumentsResult:
-    """Every document of the period from ``tables`` (a snapshot's ``Tables``) and ``report``."""
+    """Every document of the period from ``tables`` (a snapshot's ``Tables``) and ``report``.
+
+    ``manifest.json`` in the folder remembers the hash each file was made from: a document
+    whose data, templates and fonts are unchanged is not written again."""
     from .word import write_docx
 
     folder = documents_dir(config)
@@ -86,24 +106,31 @@ def write_documents(config: Config, tables: Any, report: Report,
         raise DocumentError(str(exc)) from None
     result.fonts = list(fonts.substitutions)
     families = fonts.families()
+    on = config.effective_pulled_on
+    renderer = _renderer(fonts, on)
+    manifest = Manifest(folder)
     papers = plan_documents(config, tables, report)
     by_town: dict[str, list[Path]] = {}
     for done, paper in enumerate(papers, start=1):
         data = {**paper.data, "title": title_lines(paper.data["title"])}
-        missing = missing_chars(fonts.fonts, list(_strings(data)))
-        if missing:
-            raise DocumentError(f"{paper.stem} 中有字体里没有的字：{'、'.join(missing)}。"
-                                "请在 kcbx.yml 的 fonts 中指定字更全的中文字体")
         path = folder / f"{paper.stem}.pdf"
-        write_bytes(path, compile_pdf(HERE / paper.template, {**data, "fonts": families},
-                                      fonts.fonts, config.effective_pulled_on,
-                                      error=DocumentError, what=paper.kind))
-        result.files.append(path)
-        if paper.docx:
-            docx = path.with_suffix(".docx")
-            write_docx(data, docx, {role: f[0] for role, f in families.items()
-                                    if isinstance(f, list)})
-            result.files.append(docx)
+        docx = path.with_suffix(".docx") if paper.docx else None
+        targets = [path, *([docx] if docx else [])]
+        digest = data_hash(renderer, paper.template, paper.stem, paper.docx, data)
+        if manifest.fresh(paper.stem, digest, *targets):
+            result.unchanged += 1
+        else:
+            missing = missing_chars(fonts.fonts, list(strings_in(data)))
+            if missing:
+                raise DocumentError(f"{paper.stem} 中有字体里没有的字：{'、'.join(missing)}。"
+                                    "请在 kcbx.yml 的 fonts 中指定字更全的中文字体")
+            write_bytes(path, compile_pdf(HERE / paper.template, {**data, "fonts": families},
+                                          fonts.fonts, on, error=DocumentError, what=paper.kind))
+            if docx:
+                write_docx(data, docx, {role: f[0] for role, f in families.items()
+                                        if isinstance(f, list)})
+            result.rebuilt += 1
+        result.files.extend(targets)
         result.counts[paper.kind] = result.counts.get(paper.kind, 0) + 1
         if paper.kind == SLIP:
             by_town.setdefault(paper.town or "乡镇未填", []).append(path)
@@ -113,26 +140,16 @@ def write_documents(config: Config, tables: Any, report: Report,
             progress("编制文书", done, len(papers))
     for town, parts in by_town.items():
         target = folder / f"{SLIP}_{safe_name(town)}_合订本.pdf"
-        combine(parts, target)
+        if not manifest.fresh(target.name, data_hash([manifest.made[p.stem] for p in parts]), target):
+            combine(parts, target)
         result.combined[town] = target
     log = ["本期文书的字体："] + ([f"- {line}" for line in result.fonts] or
                                   ["- 仿宋、小标宋、黑体均已找到，没有替代。"])
     write_text(folder / FONT_LOG, "\n".join(log) + "\n")
     keep = {*result.files, *result.combined.values()}
     for kind in ALL_KINDS:
-        for old in folder.glob(f"{kind}_*") if folder.is_dir() else []:
-            if old not in keep:
-                old.unlink()
+        for stale in folder.glob(f"{kind}_*") if folder.is_dir() else []:
+            if stale not in keep:
+                stale.unlink()
+    manifest.save()
     return result
-
-
-def _strings(value: Any) -> Any:
-    """Every text of a document's data (for the font check)."""
-    if isinstance(value, str):
-        yield value
-    elif isinstance(value, dict):
-        for v in value.values():
-            yield from _strings(v)
-    elif isinstance(value, list | tuple):
-        for v in value:
-            yield from _strings(v)

@@ -11,7 +11,7 @@ import datetime as dt
 import hashlib
 import json
 import os
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from importlib import metadata
@@ -22,7 +22,7 @@ from ...atomic import write_bytes, write_json
 from ...config import Config
 from ...findings import Report
 from ...parallel import each
-from ..fonts import FontError, FontSet, missing_chars, resolve_fonts
+from ..fonts import FontError, FontSet, missing_chars, resolve_fonts, strings_in
 from .data import TABLES, ChildRecord, HandbookError, build_records
 from .pdf import TEMPLATE, combine, render_pdf
 from .word import render_docx
@@ -78,17 +78,6 @@ def _renderer_hash(fmt: str, fonts: FontSet) -> str:
 def _data_hash(record: ChildRecord, renderer: str) -> str:
     blob = json.dumps(record.data, ensure_ascii=False, sort_keys=True)
     return hashlib.sha256(f"{renderer}\n{record.stem}\n{blob}".encode()).hexdigest()[:32]
-
-
-def _strings(value: Any) -> Iterator[str]:
-    if isinstance(value, str):
-        yield value
-    elif isinstance(value, dict):
-        for v in value.values():
-            yield from _strings(v)
-    elif isinstance(value, list):
-        for v in value:
-            yield from _strings(v)
 
 
 def _work(task: _Task) -> str:
@@ -191,7 +180,7 @@ def write_handbooks(config: Config, records: list[ChildRecord], *,
             continue
         if fonts is not None and "pdf" in targets:
             try:
-                missing = missing_chars(fonts, list(_strings(rec.data)))
+                missing = missing_chars(fonts, list(strings_in(rec.data)))
             except FontError as exc:
                 raise HandbookError(str(exc)) from None
             if missing:

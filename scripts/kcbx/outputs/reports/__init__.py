@@ -4,7 +4,7 @@ the public aggregates package for the site, and the year-end summary."""
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import polars as pl
@@ -15,6 +15,7 @@ from ...findings import Report
 from ...schema import DataPackage
 from ...tables import Snapshot
 from ...validation import Tables, submitted_units
+from ..manifest import Manifest, data_hash, renderer_hash
 from . import aggregate, monthly, pdf, tables_xlsx
 from .public import PUBLIC, read_public, write_public
 from .suppress import groups_for, suppress
@@ -103,12 +104,21 @@ def write_reports(config: Config, package: DataPackage, snapshot: Snapshot, tabl
     reports = monthly.monthly_reports(config, tables, report, submitted)
     fonts = pdf.fonts_for(config, config.outputs_path / "reports")
     today = config.effective_pulled_on
+    made = Manifest(folder / "月报表")  # a report whose data did not change is not made again
+    here = Path(__file__).parent
+    renderer = renderer_hash([pdf.TEMPLATE, here / "pdf.py", here / "monthly.py"],
+                             ("typst", "xlsxwriter"), fonts.signature, str(today))
     for i, item in enumerate(reports, 1):
-        result.monthly.append(monthly.write_xlsx(item, folder / "月报表" / f"{item.file_stem}.xlsx"))
-        result.monthly_pdf.append(pdf.write_pdf(item, folder / "月报表" / f"{item.file_stem}.pdf",
-                                                fonts, today))
+        xlsx_path = folder / "月报表" / f"{item.file_stem}.xlsx"
+        pdf_path = xlsx_path.with_suffix(".pdf")
+        if not made.fresh(item.file_stem, data_hash(renderer, asdict(item)), xlsx_path, pdf_path):
+            monthly.write_xlsx(item, xlsx_path)
+            pdf.write_pdf(item, pdf_path, fonts, today)
+        result.monthly.append(xlsx_path)
+        result.monthly_pdf.append(pdf_path)
         if progress:
             progress("月报表", i, len(reports))
+    made.save()
     frames = build_tables(config, tables, report, submitted)
     save_summary(config, snapshot, report)
     quality = _quality_history(config)
