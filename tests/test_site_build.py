@@ -13,6 +13,7 @@ import sys
 import zipfile
 from pathlib import Path
 
+import openpyxl
 import polars as pl
 import pytest
 from click.testing import CliRunner
@@ -226,7 +227,24 @@ def test_an_unchanged_site_is_not_built_again(tmp_path: Path):
     book.write_bytes(book.read_bytes())  # same bytes: the same pull, still nothing to do
     build_site(config)
     assert index.stat().st_mtime_ns == stamp
-    (root / "submissions" / "YZ.xlsx").unlink()  # a new pull: the privacy gate must look again
-    current_snapshot(config)
+    (root / "submissions" / "YZ.xlsx").unlink()  # a new pull, the same pages: not built again,
+    snapshot, _ = current_snapshot(config)      # but checked against the new pull's values
+    build_site(config)
+    assert index.stat().st_mtime_ns == stamp
+    assert (config.site_path / ".kcbx-site-key").read_text(encoding="utf-8").split()[1] == snapshot.name
+    write_sample_public(config.outputs_path / "public", units=5, months=1)  # new pages: built
     build_site(config)
     assert index.stat().st_mtime_ns != stamp
+    stamp = index.stat().st_mtime_ns
+    # a child of the next pull named like text the published pages show: the gate does look
+    book = next(p for p in sorted((root / "submissions").glob("*.xlsx"))
+                if any("摸底" in t for t in openpyxl.load_workbook(p, read_only=True).sheetnames))
+    wb = openpyxl.load_workbook(book)
+    ws = next(ws for ws in wb.worksheets if "摸底" in ws.title)
+    next(c for row in ws.iter_rows(min_row=2) for c in row
+         if isinstance(c.value, str) and "某" in c.value).value = "青石镇第1学校"
+    wb.save(book)
+    current_snapshot(config)
+    with pytest.raises(PrivacyError):
+        build_site(config)
+    assert index.stat().st_mtime_ns == stamp

@@ -21,6 +21,7 @@ from typing import Any
 
 import yaml
 
+from ...atomic import write_text
 from ...config import Config
 from ...schema import DataPackage, load_package
 from .gate import check_counts, check_site
@@ -31,7 +32,7 @@ from .status import public_folder, read_public, small_counts
 
 Progress = Callable[[str, int, int], None]
 MARKER = ".kcbx-site"  # marks a folder kcbx published, so that rebuilding may replace it
-BUILT_FROM = ".kcbx-site-key"  # what the published site was made from (pages, pull, kcbx)
+BUILT_FROM = ".kcbx-site-key"  # what the published site was made from, and the pull it was checked against
 FORMS_TEMPLATES = ("forms", "templates")
 
 
@@ -163,8 +164,14 @@ def build_site(config: Config, *, package: DataPackage | None = None,
         config_file = work / "mkdocs.yml"
         config_file.write_text(yaml.safe_dump(mkdocs_config(mkdocs_src, docs, out, config.district),
                                               allow_unicode=True, sort_keys=False), encoding="utf-8")
-        key = _site_key(docs, config_file, config)
-        if _built_from(target) == key:  # the same pages, checked against the same pull
+        key, pull = _site_key(docs, config_file), _pull_name(config)
+        built = _built_from(target)
+        if built is not None and built[0] == key:  # the same pages: the same site
+            if built[1] != pull:  # a new pull: the published site checked against it
+                if progress:
+                    progress("隐私检查", 0, 1)
+                check_site(target, config, package)
+                write_text(target / BUILT_FROM, f"{key}\n{pull}\n")
             if progress:
                 progress("发布网站", 1, 1)
             return SiteResult(target, sum(1 for _ in target.rglob("*.html")), len(pages),
@@ -177,7 +184,7 @@ def build_site(config: Config, *, package: DataPackage | None = None,
             progress("隐私检查", 0, 1)
         check_site(out, config, package)
         html_pages = sum(1 for _ in out.rglob("*.html"))
-        (out / BUILT_FROM).write_text(key, encoding="utf-8")
+        (out / BUILT_FROM).write_text(f"{key}\n{pull}\n", encoding="utf-8")
         _publish(out, target, work)
         if progress:
             progress("发布网站", 1, 1)
@@ -187,27 +194,34 @@ def build_site(config: Config, *, package: DataPackage | None = None,
                       time.perf_counter() - start, warnings, search_fixed)
 
 
-def _site_key(docs: Path, config_file: Path, config: Config) -> str:
-    """A digest of every source page, the mkdocs config, kcbx and the pull the privacy gate
-    checks against: the same key means the same published site."""
+def _site_key(docs: Path, config_file: Path) -> str:
+    """A digest of every source page, the mkdocs config and kcbx: the same key builds the
+    same site."""
     from ... import __version__
-    from ...tables import latest_snapshot
-    from ...tables.snapshot import snapshots_dir
 
-    latest = latest_snapshot(snapshots_dir(config))
-    h = hashlib.sha256(f"kcbx {__version__}\n{latest.name if latest else '-'}\n"
-                       f"{config.privacy.min_count}\n".encode())
+    h = hashlib.sha256(f"kcbx {__version__}\n".encode())
     h.update(config_file.read_bytes().replace(str(docs.parent).encode(), b""))
     for path in sorted(p for p in docs.rglob("*") if p.is_file()):
         h.update(path.relative_to(docs).as_posix().encode() + b"\0" + path.read_bytes())
     return h.hexdigest()
 
 
-def _built_from(target: Path) -> str | None:
+def _pull_name(config: Config) -> str:
+    """The pull whose personal values the privacy gate checks the site against."""
+    from ...tables import latest_snapshot
+    from ...tables.snapshot import snapshots_dir
+
+    latest = latest_snapshot(snapshots_dir(config))
+    return latest.name if latest else "-"
+
+
+def _built_from(target: Path) -> tuple[str, str] | None:
+    """(site key, pull) the published site was built from and last checked against."""
     try:
-        return (target / BUILT_FROM).read_text(encoding="utf-8").strip()
+        lines = (target / BUILT_FROM).read_text(encoding="utf-8").split()
     except OSError:
         return None
+    return (lines[0], lines[1]) if len(lines) == 2 else None
 
 
 def make_server(folder: Path, host: str = "127.0.0.1", port: int = 8000) -> ThreadingHTTPServer:
