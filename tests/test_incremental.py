@@ -1,0 +1,164 @@
+"""A rebuild after one school resends redoes what changed and nothing else — and gives the
+same results as doing everything again: the pull reads only the changed workbook, the
+documents and 月报表 are written again only where their data changed, last month's
+workspace is pulled once."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import openpyxl
+import polars as pl
+
+from kcbx import pipeline
+from kcbx.config import load_config
+from kcbx.outputs.documents import write_documents
+from kcbx.tables import latest_snapshot
+from kcbx.tables.snapshot import snapshots_dir
+
+
+def reads(config) -> tuple[object, list[int]]:
+    """Pull, and how many workbooks the pull read (the progress of “读取报表”)."""
+    totals: list[int] = []
+
+    def progress(stage: str, done: int, total: int) -> None:
+        if stage == "读取报表":
+            totals.append(total)
+
+    snap, _ = pipeline.current_snapshot(config, progress=progress)
+    return snap, sorted(set(totals))
+
+
+def rename_a_child(path: Path, new: str) -> None:
+    book = openpyxl.load_workbook(path)
+    ws = next(ws for ws in book.worksheets if "摸底" in ws.title)
+    cell = next(c for row in ws.iter_rows(min_row=3) for c in row
+                if isinstance(c.value, str) and "某" in c.value)
+    cell.value = new
+    book.save(path)
+
+
+def add_a_stray_sheet(path: Path) -> None:
+    book = openpyxl.load_workbook(path)
+    book.create_sheet("草稿纸")["A1"] = "随手记的"
+    book.save(path)
+
+
+def same_pull(a, b) -> None:
+    assert a.manifest["tables"] == b.manifest["tables"]
+    for name in a.manifest["tables"]:
+        left, right = a.table(name), b.table(name)
+        assert left.equals(right), name
+    assert a.files() == b.files()
+    assert a.intake_findings() == b.intake_findings()
+
+
+def test_a_resent_workbook_is_the_only_one_read_and_the_pull_is_the_same(demo_copy, tmp_path):
+    demo = demo_copy("incremental")
+    root = demo.dest
+    config = load_config(root)
+    first, read_first = reads(config)
+    books = sorted((root / "submissions").glob("*.xlsx"))
+    assert read_first == [len(books)]
+
+    rename_a_child(books[0], "吴某新")
+    add_a_stray_sheet(books[1])
+    second, read_second = reads(load_config(root))
+    assert second.path != first.path
+    assert read_second == [2]  # the two resent workbooks, no other
+
+    fresh_root = tmp_path / "fresh"
+    shutil.copytree(root, fresh_root, ignore=shutil.ignore_patterns("build", "public"))
+    fresh, read_fresh = reads(load_config(fresh_root))
+    assert read_fresh == [len(books)]
+    same_pull(second, fresh)
+    assert "吴某新" in second.table("census")["name"].to_list()
+    assert any(f.rule == "extra-sheet" and f.sheet == "草稿纸" for f in second.intake_findings())
+
+
+def test_a_second_copy_of_a_unchanged_workbook_is_a_duplicate_as_before(demo_copy, tmp_path):
+    root = demo_copy("incremental-dup").dest
+    reads(load_config(root))
+    books = sorted((root / "submissions").glob("*.xlsx"))
+    shutil.copy2(books[-1], root / "submissions" / "0000副本.xlsx")  # sorts first
+    again, read = reads(load_config(root))
+    assert read == [1]
+    fresh_root = tmp_path / "fresh"
+    shutil.copytree(root, fresh_root, ignore=shutil.ignore_patterns("build", "public"))
+    fresh, _ = reads(load_config(fresh_root))
+    same_pull(again, fresh)
+    assert [f.file for f in again.intake_findings() if f.rule == "duplicate-workbook"] == \
+        [f"submissions/{books[-1].name}"]
+
+
+def test_rows_are_not_reused_from_a_snapshot_made_under_another_intake_key(demo_copy):
+    root = demo_copy("incremental-key").dest
+    first, _ = reads(load_config(root))
+    manifest = first.path / "manifest.json"
+    manifest.write_text(manifest.read_text(encoding="utf-8").replace(
+        first.manifest["intake"], "older-kcbx"), encoding="utf-8")
+    books = sorted((root / "submissions").glob("*.xlsx"))
+    rename_a_child(books[0], "吴某新")
+    _, read = reads(load_config(root))
+    assert read == [len(books)]
+
+
+def test_documents_are_written_again_only_where_their_data_changed(demo_copy):
+    root = demo_copy("incremental-docs").dest
+    config = load_config(root)
+    run = pipeline.start(config)
+    first = write_documents(config, run.tables, run.report)
+    assert first.rebuilt == len([f for f in first.files if f.suffix == ".pdf"]) > 10
+    stamps = {f: f.stat().st_mtime_ns for f in first.files}
+    again = write_documents(config, run.tables, run.report)
+    assert (again.rebuilt, again.unchanged) == (0, first.rebuilt)
+    assert {f: f.stat().st_mtime_ns for f in again.files} == stamps
+
+    notice = next(f for f in first.files if f.name.startswith("限期复学通知书_") and f.suffix == ".pdf")
+    slip = next(f for f in first.files if f.name.startswith("失学辍学情况报告单_"))
+    slip.unlink()
+    numbered = config.model_copy(update={"document_numbers": {notice.stem: "示政〔2022〕1号"}})
+    third = write_documents(numbered, run.tables, run.report)
+    assert third.rebuilt == 2  # the numbered notice and the deleted slip
+    assert slip.is_file()
+    changed = {f for f in third.files if f.stat().st_mtime_ns != stamps[f]}
+    assert changed == {notice, notice.with_suffix(".docx"), slip}
+
+
+def test_monthly_reports_are_written_again_only_for_a_changed_unit(demo_copy):
+    root = demo_copy("incremental-reports").dest
+    config = load_config(root)
+    first = pipeline.reports(config)
+    stamps = {f: f.stat().st_mtime_ns for f in [*first.monthly, *first.monthly_pdf]}
+    pipeline.reports(load_config(root))
+    assert {f: f.stat().st_mtime_ns for f in stamps} == stamps
+
+    cover = next(p for p in (root / "submissions").glob("*.xlsx"))
+    book = openpyxl.load_workbook(cover)
+    ws = next(ws for ws in book.worksheets if "报送信息" in ws.title)
+    cell = next(c for row in ws.iter_rows(min_row=2) for c in row
+                if isinstance(c.value, str) and "某" in c.value)  # 填报人
+    cell.value = "新某人"
+    book.save(cover)
+    third = pipeline.reports(load_config(root))
+    changed = {f.name for f in [*third.monthly, *third.monthly_pdf] if f.stat().st_mtime_ns != stamps[f]}
+    assert changed and len(changed) < len(stamps) / 2, changed
+
+
+def test_last_months_workspace_is_pulled_once(demo_copy):
+    root = demo_copy("incremental-previous").dest
+    config = load_config(root)
+    assert config.previous
+    kept = config.outputs_path / pipeline.PREVIOUS / "snapshots"
+    pipeline.validate(config)
+    pipeline.validate(load_config(root))
+    assert len(list(kept.iterdir())) == 1
+    town = next(p for p in sorted((root / config.previous / "submissions").glob("*.xlsx"))
+                if any("摸底" in t for t in openpyxl.load_workbook(p, read_only=True).sheetnames))
+    rename_a_child(town, "吴某旧")
+    pipeline.validate(load_config(root))
+    snaps = sorted(kept.iterdir())
+    assert len(snaps) == 2
+    assert latest_snapshot(kept).table("census").filter(pl.col("name") == "吴某旧").height == 1
+    assert snapshots_dir(config) != kept
