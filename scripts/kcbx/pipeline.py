@@ -17,6 +17,7 @@ from .schema import DataPackage, load_package
 from .tables import Snapshot, latest_snapshot, list_snapshots, pull
 from .tables.snapshot import Progress, is_current, snapshots_dir
 from .validation import Tables, validate_snapshot
+from .validation.cached import load_report, report_key, save_report
 
 T = TypeVar("T")
 PREVIOUS = "previous"  # <outputs>/previous/: last month's workspace, when ``previous`` names one
@@ -49,30 +50,38 @@ def current_snapshot(config: Config, package: DataPackage | None = None,
     return snap, before is None or snap.path != before.path
 
 
-def previous_tables(config: Config, package: DataPackage, current: Snapshot) -> Tables | None:
-    """The previous pull's 台账 (REP-4): ``previous`` in the config, else the newest
-    snapshot of this workspace taken before ``current``. Only the tables REP-4 reads are
-    loaded (the others are empty)."""
-    needed = {"dropouts", "cover", "units"}
+def previous_snapshot(config: Config, package: DataPackage, current: Snapshot) -> Snapshot | None:
+    """The previous pull (REP-4 compares its 台账): ``previous`` in the config, else the
+    newest snapshot of this workspace taken before ``current``."""
     if config.previous:
         path = config.path(config.previous)
         if (path / "manifest.json").is_file():
-            snap = Snapshot(path)
-            return Tables.build(package, snap.tables(needed), snap.files())
+            return Snapshot(path)
         if (path / CONFIG_NAME).is_file() or path.name == CONFIG_NAME:
             # last month's workspace, pulled into this one's outputs: read again only when
             # its files change (a rebuild costs a digest of them, not a second pull)
             other = load_config(path).model_copy(
                 update={"outputs": str(config.outputs_path / PREVIOUS)})
-            snap = is_current(other, package) or pull(other, package)
-            return Tables.build(package, snap.tables(needed), snap.files())
+            return is_current(other, package) or pull(other, package)
         raise ConfigError(f"“{config.previous}”既不是 kcbx 快照文件夹，也不是含 kcbx.yml 的"
                           "工作文件夹", path=str(config.root / CONFIG_NAME), key="previous")
     earlier = [s for s in list_snapshots(snapshots_dir(config)) if s.name < current.name]
-    if not earlier:
+    return earlier[-1] if earlier else None
+
+
+def previous_tables(config: Config, package: DataPackage, current: Snapshot) -> Tables | None:
+    """The previous pull's tables that REP-4 reads (the others are empty)."""
+    return _rep4_tables(package, previous_snapshot(config, package, current))
+
+
+def _rep4_tables(package: DataPackage, snap: Snapshot | None) -> Tables | None:
+    if snap is None:
         return None
-    snap = earlier[-1]
-    return Tables.build(package, snap.tables(needed), snap.files())
+    return Tables.build(package, snap.tables({"dropouts", "cover", "units"}), snap.files())
+
+
+def validation_dir(config: Config) -> Path:
+    return config.outputs_path / "validation"
 
 
 @dataclass
@@ -96,8 +105,14 @@ def start(config: Config, progress: Progress | None = None) -> Run:
     if progress:
         progress("校验", 0, 1)
     tables = Tables.build(package, snapshot.tables(), snapshot.files())
-    report = validate_snapshot(config, package, snapshot,
-                               previous_tables(config, package, snapshot), tables=tables)
+    before = previous_snapshot(config, package, snapshot)
+    key = report_key(config, snapshot.name, str(before.path) if before else None)
+    folder = validation_dir(config)
+    report = load_report(folder, key)
+    if report is None:  # else the same snapshot, settings and code: the same report
+        report = validate_snapshot(config, package, snapshot, _rep4_tables(package, before),
+                                   tables=tables)
+        save_report(folder, key, report)
     if progress:
         progress("校验", 1, 1)
     return Run(config, package, snapshot, pulled, tables, report)
@@ -183,7 +198,7 @@ def build(config: Config, progress: Progress | None = None) -> BuildResult:
 
     run = start(config, progress)
     snapshot, report, package = run.snapshot, run.report, run.package
-    folder = config.outputs_path / "validation"
+    folder = validation_dir(config)
     outputs: dict[str, Path | str] = {
         "校验结果（JSON）": write_json(folder / f"{config.period}_校验结果.json", report.to_dict()),
         "校验报告（网页）": findings_html.write(report, folder / f"{config.period}_校验报告.html",
