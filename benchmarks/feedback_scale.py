@@ -2,7 +2,8 @@
 
 Baselines measured in the same run:
   - the floor of an object-model feedback: openpyxl load + save of every submission;
-  - ``kcbx validate`` on the same workspace (a build should cost about what it costs).
+  - ``kcbx validate`` on the same workspace, its kept report removed so that it validates
+    (a build should cost about what validation costs).
 Prints kcbx's feedback stage (cold, on all cores), ``kcbx build`` cold, unchanged, and
 after one school's workbook is replaced by an edited copy, each as a ratio.
 
@@ -65,16 +66,22 @@ def main() -> None:
           f"(ratio to the openpyxl floor {cold_feedback / floor:.2f})")
     shutil.rmtree(root / "build", ignore_errors=True)
 
-    validate = kcbx(root, "validate")
     cold = kcbx(root, "build")
     unchanged = kcbx(root, "build")
-    validate = min(validate, kcbx(root, "validate"))
+    kept = root / "build" / "validation" / ".report-cache.json"
+
+    def validate_again() -> float:
+        """``kcbx validate`` of the pulled snapshot, its kept report removed: the validation."""
+        kept.unlink(missing_ok=True)
+        return kcbx(root, "validate")
+
+    validate = min(validate_again(), validate_again())
     target = root / "submissions" / "QSXX.xlsx"
     book = openpyxl.load_workbook(target)
     book.worksheets[0].cell(2, 3).value = "吴某新"
     book.save(target)
     one = kcbx(root, "build")
-    print(f"  baseline: kcbx validate: {validate:.1f} s")
+    print(f"  baseline: kcbx validate (the snapshot validated again): {validate:.1f} s")
     print(f"  kcbx build cold: {cold:.1f} s ({cold / validate:.2f} × validate)")
     print(f"  kcbx build unchanged: {unchanged:.1f} s ({unchanged / validate:.2f} × validate)")
     print(f"  kcbx build after one school resends: {one:.1f} s ({one / validate:.2f} × validate)")

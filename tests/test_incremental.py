@@ -162,3 +162,43 @@ def test_last_months_workspace_is_pulled_once(demo_copy):
     assert len(snaps) == 2
     assert latest_snapshot(kept).table("census").filter(pl.col("name") == "吴某旧").height == 1
     assert snapshots_dir(config) != kept
+
+
+def test_an_unchanged_build_reuses_the_report_of_the_same_snapshot(demo_copy, monkeypatch):
+    root = demo_copy("incremental-report").dest
+    first = pipeline.start(load_config(root)).report
+    cache = pipeline.validation_dir(load_config(root)) / ".report-cache.json"
+    assert cache.is_file()
+
+    def no_second_validation(*args, **kwargs):
+        raise AssertionError("validated again")
+
+    with monkeypatch.context() as m:
+        m.setattr(pipeline, "validate_snapshot", no_second_validation)
+        again = pipeline.start(load_config(root)).report
+    assert again.to_dict() == first.to_dict() and again.focus == first.focus
+    assert again.unit_names == first.unit_names and again.snapshot == first.snapshot
+
+    cache.write_text("{broken", encoding="utf-8")  # a damaged file is validated again
+    assert pipeline.start(load_config(root)).report.to_dict() == first.to_dict()
+
+    text = (root / "kcbx.yml").read_text(encoding="utf-8")  # another setting: another report
+    (root / "kcbx.yml").write_text(text.replace("stall_days: 30", "stall_days: 3"), encoding="utf-8")
+    changed = pipeline.start(load_config(root)).report
+    rules = [f.rule for f in changed.findings]
+    assert rules.count("STEP-2") > [f.rule for f in first.findings].count("STEP-2")
+
+
+def test_removing_a_units_workbook_removes_its_monthly_report_and_documents(demo_copy):
+    root = demo_copy("incremental-removed").dest
+    first = pipeline.reports(load_config(root))
+    docs = pipeline.documents(load_config(root))
+    victim = next(p for p in first.monthly_pdf if "青石镇中心小学" in p.name)
+    slips = [f for f in docs.files if "青石镇中心小学" in f.name]
+    assert victim.is_file() and slips
+    (root / "submissions" / "QSXX.xlsx").unlink()
+    again = pipeline.reports(load_config(root))
+    assert not victim.exists() and not victim.with_suffix(".xlsx").exists()
+    assert len(again.monthly_pdf) == len(first.monthly_pdf) - 1
+    pipeline.documents(load_config(root))
+    assert not any(f.exists() for f in slips)

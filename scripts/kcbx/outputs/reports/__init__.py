@@ -119,6 +119,10 @@ def write_reports(config: Config, package: DataPackage, snapshot: Snapshot, tabl
         if progress:
             progress("月报表", i, len(reports))
     made.save()
+    current = {*result.monthly, *result.monthly_pdf}
+    for old in (folder / "月报表").glob("*"):
+        if old.suffix in (".xlsx", ".pdf") and old not in current:
+            old.unlink()  # a unit whose workbook is gone: its report of the period goes too
     frames = build_tables(config, tables, report, submitted)
     save_summary(config, snapshot, report)
     quality = _quality_history(config)
