@@ -9,7 +9,7 @@ online sheet service, a shared folder) is one more registered class.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
@@ -29,7 +29,8 @@ Known = Callable[[str, str], bool]  # (file name, sha256) → the last pull read
 class Gathered:
     """What one source read for a pull."""
 
-    books: list[RawWorkbook | SourceProblem | Unchanged] = field(default_factory=list)
+    # read lazily where the source can (a folder): iterate once, in order
+    books: Iterable[RawWorkbook | SourceProblem | Unchanged] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
     digest: str = ""  # over everything read: a changed cell makes a new pull
     keep: Callable[[Path], None] = lambda raw: None  # writes the raw material into ``raw/``

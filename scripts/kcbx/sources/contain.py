@@ -17,8 +17,8 @@ import atexit
 import contextlib
 import multiprocessing
 import os
-from collections.abc import Callable
-from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
@@ -45,35 +45,60 @@ class ReadJob:
 def read_workbooks(jobs: list[ReadJob], limits: Limits = DEFAULT_LIMITS,
                    progress: Progress | None = None) -> list[RawWorkbook | SourceProblem]:
     """Read every job in worker processes; a file that fails becomes its SourceProblem."""
-    results: dict[int, RawWorkbook | SourceProblem] = {}
-    done = 0
+    return list(iter_workbooks(jobs, limits, progress))
 
-    def finished(index: int, result: RawWorkbook | SourceProblem) -> None:
-        nonlocal done
-        results[index] = result
-        done += 1
-        if progress:
-            progress(done, len(jobs))
 
-    retry: list[int] = []
-    if jobs:
-        try:
-            pool = _pool(limits)
-            futures: dict[Future, int] = {pool.submit(_read, job, limits): i
-                                          for i, job in enumerate(jobs)}
-            for future in as_completed(futures):
-                index = futures[future]
+def iter_workbooks(jobs: list[ReadJob], limits: Limits = DEFAULT_LIMITS,
+                   progress: Progress | None = None) -> Iterator[RawWorkbook | SourceProblem]:
+    """Each job's result in job order, read in worker processes a few files ahead of the
+    caller: at most one file per worker (and one more) is held in memory at a time, so a
+    district of large workbooks is taken in one at a time.
+
+    When a worker dies, every file its pool was reading is read again alone in a fresh
+    worker, so only the file that kills its reader is reported."""
+    ahead = _workers() + 1
+    pending: dict[int, Future | None] = {}  # None: read alone (its pool broke)
+    submitted = 0
+    try:
+        for index in range(len(jobs)):
+            while submitted < len(jobs) and submitted <= index + ahead:
+                pending[submitted] = _submit(jobs[submitted], limits)
+                if pending[submitted] is None:
+                    _mark_alone(pending)
+                submitted += 1
+            future = pending.pop(index)
+            result: RawWorkbook | SourceProblem | None = None
+            if future is not None:
                 try:
-                    finished(index, future.result())
+                    result = future.result()
                 except BrokenProcessPool:
-                    retry.append(index)
-        except BrokenProcessPool:  # broken before every future was handed out
-            retry = [i for i in range(len(jobs)) if i not in results]
-        if retry:
-            _discard_pool()
-            for index in sorted(retry):  # alone, so only the culprit fails
-                finished(index, _read_alone(jobs[index], limits))
-    return [results[i] for i in range(len(jobs))]
+                    _mark_alone(pending)
+            if result is None:
+                result = _read_alone(jobs[index], limits)
+            if progress:
+                progress(index + 1, len(jobs))
+            yield result
+    finally:
+        for future in pending.values():
+            if future is not None:
+                future.cancel()
+
+
+def _submit(job: ReadJob, limits: Limits) -> Future | None:
+    try:
+        return _pool(limits).submit(_read, job, limits)
+    except BrokenProcessPool:  # broken before it could take the job
+        return None
+
+
+def _mark_alone(pending: dict[int, Future | None]) -> None:
+    """The pool broke: drop it, and read each file it held alone."""
+    _discard_pool()
+    for i, future in pending.items():
+        if future is not None and future.done() and not future.cancelled() \
+                and future.exception() is None:
+            continue  # read before the pool broke
+        pending[i] = None
 
 
 def read_contained(path: Path, *, name: str | None = None,
@@ -121,12 +146,16 @@ _POOLS: dict[int, ProcessPoolExecutor] = {}
 def _pool(limits: Limits) -> ProcessPoolExecutor:
     pool = _POOLS.get(limits.memory_mb)
     if pool is None:
-        workers = max(1, min(os.cpu_count() or 1, 8))
+        workers = _workers()
         # spawn, not fork: polars' threads make fork unsafe, and Windows only spawns
         pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
                                    initializer=_cap_memory, initargs=(limits.memory_mb,))
         _POOLS[limits.memory_mb] = pool
     return pool
+
+
+def _workers() -> int:
+    return max(1, min(os.cpu_count() or 1, 8))
 
 
 def _discard_pool() -> None:

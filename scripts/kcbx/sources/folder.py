@@ -9,14 +9,15 @@ from __future__ import annotations
 
 import hashlib
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..findings import finding
 from .base import Gathered, Known, Progress, register
-from .contain import ReadJob, read_workbooks
+from .contain import ReadJob, iter_workbooks
 from .guard import MB
-from .raw import Unchanged
+from .raw import RawWorkbook, SourceProblem, Unchanged
 from .xlsx import list_workbooks
 
 if TYPE_CHECKING:
@@ -57,11 +58,15 @@ class WorkbookFolder:
 
         same = {p for p in self.books if known is not None and known(self.name(p), self._hash(p))}
         jobs = [ReadJob(path, self.name(path)) for path in self.books if path not in same]
-        read = iter(read_workbooks(jobs, self.config.limits, read_progress))
-        books = [Unchanged(self.name(p), self._hash(p)) if p in same else next(read)
-                 for p in self.books]
+
+        def books() -> Iterator[RawWorkbook | SourceProblem | Unchanged]:
+            """Read as the pull takes them in (a few files ahead), not all at once."""
+            read = iter_workbooks(jobs, self.config.limits, read_progress)
+            for path in self.books:
+                yield Unchanged(self.name(path), self._hash(path)) if path in same else next(read)
+
         findings = [finding("ignored-file", file=self.name(p), detail=p.name) for p in self.others]
-        return Gathered(books, findings, self.digest(), self.keep)
+        return Gathered(books(), findings, self.digest(), self.keep)
 
     def keep(self, raw: Path) -> None:
         """Copy every file as it came into the snapshot's ``raw/`` (not one refused unread)."""

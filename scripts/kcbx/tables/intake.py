@@ -7,7 +7,7 @@ unknown columns and sheets reported as 提醒, missing required columns as 错�
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import PurePath
 from typing import Any
@@ -79,7 +79,7 @@ def empty_frame(table: Table) -> pl.DataFrame:
 def intake(
     package: DataPackage,
     reference: RawWorkbook | SourceProblem,
-    submissions: list[RawWorkbook | SourceProblem | Unchanged],
+    submissions: Iterable[RawWorkbook | SourceProblem | Unchanged],
     reused: Mapping[str, Reused] | None = None,
 ) -> Intake:
     """Read the bureau's reference workbook and every unit's workbook into tables; an

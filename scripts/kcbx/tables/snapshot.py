@@ -200,7 +200,7 @@ def take_in(config: Config, package: DataPackage, gathered: list[Gathered],
     reference = config.reference_path
     (ref_book,) = read_workbooks([ReadJob(reference, relative(reference, config.root))],
                                  config.limits)
-    result = intake(package, ref_book, [book for g in gathered for book in g.books], reused)
+    result = intake(package, ref_book, (book for g in gathered for book in g.books), reused)
     for g in gathered:
         result.findings.extend(g.findings)
     return result
