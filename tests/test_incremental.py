@@ -202,3 +202,35 @@ def test_removing_a_units_workbook_removes_its_monthly_report_and_documents(demo
     assert len(again.monthly_pdf) == len(first.monthly_pdf) - 1
     pipeline.documents(load_config(root))
     assert not any(f.exists() for f in slips)
+
+
+def _times(root: Path) -> dict[Path, int]:
+    return {p: p.stat().st_mtime_ns for p in root.rglob("*") if p.is_file()}
+
+
+def test_a_second_build_touches_nothing_and_one_resend_only_its_school(demo_copy):
+    """``kcbx build`` twice: only the lock file is touched. Then one school changes its
+    填报人: its feedback and 月报表 are made again, with the district-level outputs (the
+    validation result, statistics, public data, site); no other school's file is."""
+    root = demo_copy("incremental-build").dest
+    pipeline.build(load_config(root))
+    before = _times(root)
+    pipeline.build(load_config(root))
+    assert {p for p, t in _times(root).items() if before.get(p) != t} == {root / "build" / ".kcbx.lock"}
+
+    book = root / "submissions" / "QSXX.xlsx"
+    wb = openpyxl.load_workbook(book)
+    ws = wb["报送信息"]
+    next(c for row in ws.iter_rows(min_row=2) for c in row
+         if isinstance(c.value, str) and "某" in c.value).value = "新某人"
+    wb.save(book)
+    before = _times(root)
+    pipeline.build(load_config(root))
+    touched = {p.relative_to(root).as_posix() for p, t in _times(root).items() if before.get(p) != t}
+    district = ("build/snapshots/", "build/validation/", "build/public/", "public/",
+                "build/reports/2022-10/2022-10_统计表.xlsx", "build/.kcbx.lock", "submissions/QSXX.xlsx")
+    school = {p for p in touched if not p.startswith(district)}
+    assert school == {"build/feedback/2022-10/.manifest.json", "build/feedback/2022-10/QSXX_校验反馈.xlsx",
+                      "build/reports/2022-10/月报表/manifest.json",
+                      "build/reports/2022-10/月报表/2022-10_月报表_青石镇中心小学.pdf",
+                      "build/reports/2022-10/月报表/2022-10_月报表_青石镇中心小学.xlsx"}

@@ -36,6 +36,13 @@ def replacing(path: Path) -> Iterator[Path]:
 
 
 def write_bytes(path: Path, data: bytes) -> Path:
+    """Write ``data`` to ``path``; a file that already holds exactly ``data`` is left alone
+    (its time kept: an unchanged rebuild touches nothing)."""
+    try:
+        if path.stat().st_size == len(data) and path.read_bytes() == data:
+            return path
+    except OSError:
+        pass
     with replacing(path) as tmp:
         tmp.write_bytes(data)
     return path
@@ -64,7 +71,11 @@ def building(parent: Path, prefix: str = ".build-") -> Iterator[Path]:
 
 
 def swap_in(built: Path, folder: Path) -> Path:
-    """Put the folder ``built`` where ``folder`` is, replacing it (the old one is removed)."""
+    """Put the folder ``built`` where ``folder`` is, replacing it (the old one is removed).
+    When ``folder`` already holds exactly the same files, it is kept and ``built`` dropped."""
+    if folder.is_dir() and _same_tree(built, folder):
+        shutil.rmtree(built, ignore_errors=True)
+        return folder
     if folder.exists():
         old = folder.with_name(f".{folder.name}-old")
         shutil.rmtree(old, ignore_errors=True)
@@ -74,3 +85,11 @@ def swap_in(built: Path, folder: Path) -> Path:
     else:
         os.replace(built, folder)
     return folder
+
+
+def _same_tree(a: Path, b: Path) -> bool:
+    files = sorted(p.relative_to(a) for p in a.rglob("*") if p.is_file())
+    if files != sorted(p.relative_to(b) for p in b.rglob("*") if p.is_file()):
+        return False
+    return all((a / f).stat().st_size == (b / f).stat().st_size
+               and (a / f).read_bytes() == (b / f).read_bytes() for f in files)

@@ -128,7 +128,7 @@ def write_reports(config: Config, package: DataPackage, snapshot: Snapshot, tabl
     quality = _quality_history(config)
     frames["data_quality"] = quality
     result.tables = tables_xlsx.write(frames, folder / f"{config.period}_统计表.xlsx",
-                                      district=config.district)
+                                      district=config.district, created=today)
     public, result.hidden = public_tables(config, frames)
     replace = {name: ("period", [config.period]) for name in frames if name != "data_quality"}
     replace["data_quality"] = ("pulled", quality["pulled"].unique().to_list()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 from pathlib import Path
 
@@ -12,8 +13,11 @@ from ...atomic import write_bytes
 from .public import public_descriptor
 
 
-def write(frames: dict[str, pl.DataFrame], path: Path, *, district: str) -> Path:
-    """One sheet per table, Chinese column titles from the public package's schema."""
+def write(frames: dict[str, pl.DataFrame], path: Path, *, district: str,
+          created: dt.date | None = None) -> Path:
+    """One sheet per table, Chinese column titles from the public package's schema.
+    ``created`` (the pull's date) is the workbook's creation time: the same tables give the
+    same bytes."""
     buf = io.BytesIO()  # written whole, then put in place in one step
     book = xlsxwriter.Workbook(buf, {
         "in_memory": True, "strings_to_formulas": False, "strings_to_numbers": False,
@@ -47,7 +51,10 @@ def write(frames: dict[str, pl.DataFrame], path: Path, *, district: str) -> Path
         sheet.hide_gridlines(0)
         label = f"{district}　{res['title']}".replace("&", "&&")
         sheet.set_footer(f"&L{label}&R第 &P 页，共 &N 页")
-    book.set_properties({"title": f"{district}控辍保学统计表"})
+    properties: dict[str, object] = {"title": f"{district}控辍保学统计表"}
+    if created is not None:
+        properties["created"] = dt.datetime(created.year, created.month, created.day)
+    book.set_properties(properties)
     book.close()
     write_bytes(path, buf.getvalue())
     return path
