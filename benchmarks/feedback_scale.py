@@ -63,7 +63,7 @@ def main() -> None:
     write_feedback(config, run.snapshot, run.report)
     cold_feedback = time.perf_counter() - start
     print(f"  kcbx feedback stage, cold, all cores: {cold_feedback:.1f} s "
-          f"(ratio to the openpyxl floor {cold_feedback / floor:.2f})")
+          f"({floor / cold_feedback:.1f}× faster than the openpyxl floor)")
     shutil.rmtree(root / "build", ignore_errors=True)
 
     cold = kcbx(root, "build")

@@ -35,6 +35,7 @@ def cli() -> None:
       kcbx validate           校验最新报表，按单位列出错误和提醒
       kcbx report             月报表、统计表和公开统计数据
       kcbx handbook           送教手册（PDF、Word）
+      kcbx documents          文书：报告单、四步法文书、一人一方案、督查通报
       kcbx site build         生成可离线打开的公开网站
       kcbx build              运行全部流程，最后告诉您结果在哪里
 
@@ -119,7 +120,9 @@ def validate(config: Config, as_json: bool, limit: int, show_ids: bool) -> None:
 @handle_errors
 def build(config_path: Path | None, period: str | None, pulled_on: dt.datetime | None,
           demo_dir: str | None, strict: bool, show_ids: bool) -> None:
-    """运行全部流程：拉取 → 校验 → ……，显示进度，最后告诉您结果在哪里。
+    """运行全部流程（拉取 → 校验 → 反馈 → 月报表 → 送教手册 → 文书 → 网站），最后告诉您结果在哪里。
+
+    可以反复运行：只重新读取有变化的报表，只重做受影响的文件；什么都没变时几秒钟就结束。
 
     \b
     例：kcbx build --demo            在临时文件夹生成示例区并运行
