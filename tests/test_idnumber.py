@@ -42,6 +42,11 @@ ids = st.builds(valid_id, st.integers(100000, 999999),
                 st.dates(dt.date(1990, 1, 1), dt.date(2022, 12, 31)), st.integers(0, 999))
 
 
+def test_a_lowercase_check_character_is_valid_on_both_paths():
+    value = "29619520000101674x"  # found by the property test below on a clean clone
+    assert stdnum_valid(value) and screened([value]) == [True] and problem(value) is None
+
+
 @settings(max_examples=300, deadline=None)
 @given(st.lists(ids, min_size=1, max_size=50), st.data())
 def test_screen_agrees_with_stdnum_on_valid_and_mutated_ids(values, data):

@@ -29,7 +29,9 @@ def screen(ids: pl.Expr) -> pl.Expr:
 
     The mod 11-2 check uses stdnum's own identity: the weights 2^k mod 11 equal 13^k mod 11,
     so the check is (1 - 2 * int(first 17, base 13)) mod 11 — one integer parse per ID.
+    A lowercase x is the check character X, as stdnum reads it.
     """
+    ids = ids.str.to_uppercase()
     body = ids.str.slice(0, 17).str.to_integer(base=13, strict=False)
     check = (1 - 2 * (body % 11)) % 11  # polars' % follows the divisor's sign, like Python
     check_char = pl.when(check == 10).then(pl.lit("X")).otherwise(check.cast(pl.String))
