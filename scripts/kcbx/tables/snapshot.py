@@ -56,8 +56,13 @@ class Snapshot:
     def digest(self) -> str:
         return self.manifest["digest"]
 
-    def table(self, name: str) -> pl.DataFrame:
+    def table(self, name: str, columns: list[str] | None = None) -> pl.DataFrame:
+        """One table (only ``columns`` of it, when given: those it has)."""
         file = self.path / "tables" / f"{name}.csv"
+        if columns is not None:
+            header = pl.read_csv(file, infer_schema=False, encoding="utf8", n_rows=0).columns
+            return pl.read_csv(file, infer_schema=False, encoding="utf8",
+                               columns=[c for c in columns if c in header])
         frame = pl.read_csv(file, infer_schema=False, encoding="utf8")
         # the file and sheet repeat on every row: categorical keeps a million rows small
         return frame.with_columns(pl.col("_row").cast(pl.Int64),

@@ -26,6 +26,8 @@ from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 
+import polars as pl
+
 from ...config import Config
 from ...privacy import ID_NUMBER, LANDLINE, MOBILE, mask
 from ...schema import DataPackage, schemas_dir
@@ -89,14 +91,16 @@ def private_values(config: Config, package: DataPackage) -> dict[str, tuple[str,
         fields = [f for f in table.fields if f.pii]
         if not fields or table.name not in known:
             continue
-        frame = snap.table(table.name)
+        frame = snap.table(table.name, [f.name for f in fields])
         for f in fields:
             if f.name not in frame.columns:
                 continue
-            for value in frame[f.name].drop_nulls().unique().to_list():
-                value = INVISIBLE.sub("", str(value)).strip()
-                if len(value) >= 2 and value not in out:
-                    out[value] = (f.title, f"来自「{table.title}」的「{f.title}」列")
+            values = (frame.lazy().select(pl.col(f.name).drop_nulls().unique()
+                                          .str.replace_all(INVISIBLE.pattern, "").str.strip_chars())
+                      .filter(pl.col(f.name).str.len_chars() >= 2).collect()[f.name])
+            where = (f.title, f"来自「{table.title}」的「{f.title}」列")
+            for value in values.to_list():
+                out.setdefault(value, where)
     return out
 
 
