@@ -18,7 +18,7 @@ import click
 from ..clitools import CONTEXT, Group, handle_errors, json_option, workspace_options
 from ..config import Config
 from ..errors import KcbxError
-from ..sources.google import ENV_CREDENTIALS, GoogleSetupError
+from ..sources.google_setup import ENV_CREDENTIALS, GoogleSetupError
 from ..terminal import console, progress_bar
 
 

@@ -30,13 +30,12 @@ from google.auth.transport.requests import AuthorizedSession, Request
 from gspread.utils import extract_id_from_url
 
 from ..config import Config
-from ..errors import KcbxError
 from ..findings import Finding, finding
 from ..schema import DataPackage, normalize_label
 from .google_retry import GoogleFailure, Pacing, with_retries
+from .google_setup import ENV_CREDENTIALS, GoogleSetupError
 from .raw import RawSheet, RawWorkbook, SourceProblem, fill_merged
 
-ENV_CREDENTIALS = "KCBX_GOOGLE_CREDENTIALS"
 SCOPES = list(gspread.auth.DEFAULT_SCOPES)  # Sheets and Drive (forms create files)
 SPREADSHEET_MIME = "application/vnd.google-apps.spreadsheet"
 DRIVE_FILES = gspread.urls.DRIVE_FILES_API_V3_URL
@@ -48,10 +47,6 @@ SKIPPED_SHEETS = {normalize_label(t) for t in ("填报说明", "校验结果")}
 LABEL_PREFIX = "google/"
 _UNIT_IN_NAME = re.compile(r"^\s*([0-9A-Za-z]{2,20})(?![0-9A-Za-z])")
 _A1_START = re.compile(r"!\$?([A-Za-z]+)\$?(\d+)")
-
-
-class GoogleSetupError(KcbxError):
-    """Google credentials that cannot be found or used (a Chinese message says why)."""
 
 
 # -- talking to Google -----------------------------------------------------------------------
