@@ -238,3 +238,24 @@ def test_a_full_page_of_a_bulletin_has_22_lines_of_28(tmp_path):
     assert max(b[2] for _, b in chars) <= (210 - 26 + 2) * MM
     assert max(b[3] for _, b in chars) <= page_h - (37 - 2) * MM
     assert min(b[1] for _, b in chars) >= (35 - 2) * MM
+
+
+def test_json_output_is_what_the_library_returns(demo):
+    """``kcbx documents --json`` prints ``DocumentsResult.to_dict()``: every file, the counts
+    per kind in the catalogue's order, and how many were made again (none: nothing changed)."""
+    import json
+
+    from click.testing import CliRunner
+
+    from kcbx.cli import cli
+
+    config, _ = demo
+    run = CliRunner().invoke(cli, ["documents", "--json", "--config", str(config.root)])
+    assert run.exit_code == 0, run.output
+    printed = json.loads(run.output)
+    again = pipeline.documents(config)
+    assert printed == again.to_dict()
+    assert printed["rebuilt"] == 0 and printed["unchanged"] == sum(printed["counts"].values())
+    assert list(printed["counts"]) == [k for k in ("失学辍学情况报告单", "劝返情况报告", "限期复学通知书",
+                                                   "提请行政处罚报告", "移送司法部门报告", "一人一方案",
+                                                   "督查通报") if k in printed["counts"]]

@@ -138,6 +138,7 @@ def write_documents(config: Config, tables: Any, report: Report,
             result.notes.append(f"{paper.stem}：{'、'.join(data['blanks'])}未填，文书中已留空")
         if progress:
             progress("编制文书", done, len(papers))
+    result.counts = {kind: result.counts[kind] for kind in ALL_KINDS if kind in result.counts}
     for town, parts in by_town.items():
         target = folder / f"{SLIP}_{safe_name(town)}_合订本.pdf"
         if not manifest.fresh(target.name, data_hash([manifest.made[p.stem] for p in parts]), target):
