@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 from kcbx.findings import Finding, Report
@@ -20,8 +21,13 @@ def test_report_lists_every_finding_by_unit_and_rule(tmp_path):
                   finding("REP-1", "A", 4, "y"), finding("ID-3", "A", 9, "<script>alert(1)</script>")],
         units=["A", "B"], unit_names={"A": "甲小学", "B": "乙小学"}, snapshot="s1",
         focus={("submissions/A.xlsx", "在校学生名册（学校线）", 9)})
-    path = findings_html.write(report, tmp_path / "r.html", district="测试区", period="2022-10")
+    path = findings_html.write(report, tmp_path / "r.html", district="测试区", period="2022-10",
+                               as_of=dt.date(2022, 10, 28))
     html = path.read_text(encoding="utf-8")
+    # the page carries the day the rules judged on, not the clock: the same report, the same page
+    assert "校验日期：2022-10-28" in html
+    assert html == findings_html.render(report, district="测试区", period="2022-10",
+                                        as_of=dt.date(2022, 10, 28))
     for f in report.findings:
         assert f"第{f.row}行的问题" in html
     assert "<script>alert(1)</script>" not in html and "&lt;script&gt;" in html

@@ -202,7 +202,8 @@ def build(config: Config, progress: Progress | None = None) -> BuildResult:
     outputs: dict[str, Path | str] = {
         "校验结果（JSON）": write_json(folder / f"{config.period}_校验结果.json", report.to_dict()),
         "校验报告（网页）": findings_html.write(report, folder / f"{config.period}_校验报告.html",
-                                         district=config.district, period=config.period),
+                                         district=config.district, period=config.period,
+                                         as_of=config.effective_pulled_on),
     }
     written = write_feedback(config, snapshot, report, progress=progress)
     if written:

@@ -25,7 +25,9 @@ def _title(rule: str) -> str:
     return rule_title(rule).removeprefix(f"{rule} ")
 
 
-def render(report: Report, *, district: str, period: str) -> str:
+def render(report: Report, *, district: str, period: str, as_of: dt.date) -> str:
+    """``as_of`` is the day the rules judged the pull on (not the clock), so a rebuild of
+    the same report writes the same page."""
     findings = report.sorted()
     by_unit: dict[str, list] = defaultdict(list)
     for f in findings:
@@ -51,11 +53,11 @@ def render(report: Report, *, district: str, period: str) -> str:
     counts = Counter(f.severity for f in findings)
     return _env.get_template("findings.html.j2").render(
         district=district, period=period, snapshot=report.snapshot or "",
-        generated=dt.datetime.now().strftime("%Y-%m-%d %H:%M"),
+        as_of=as_of.isoformat(),
         counts={ERROR: counts[ERROR], WARNING: counts[WARNING]},
         focus=sum(1 for f in findings if report.is_focus(f)),
         units=units, rules=sorted(rules.values(), key=lambda r: (r["severity"] != ERROR, r["id"])))
 
 
-def write(report: Report, path: Path, *, district: str, period: str) -> Path:
-    return write_text(path, render(report, district=district, period=period))
+def write(report: Report, path: Path, *, district: str, period: str, as_of: dt.date) -> Path:
+    return write_text(path, render(report, district=district, period=period, as_of=as_of))
