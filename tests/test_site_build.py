@@ -231,7 +231,8 @@ def test_an_unchanged_site_is_not_built_again(tmp_path: Path):
     snapshot, _ = current_snapshot(config)      # but checked against the new pull's values
     build_site(config)
     assert index.stat().st_mtime_ns == stamp
-    assert (config.site_path / ".kcbx-site-key").read_text(encoding="utf-8").split()[1] == snapshot.name
+    state = json.loads((config.site_path / ".kcbx-site-key").read_text(encoding="utf-8"))
+    assert state["pull"] == snapshot.name
     write_sample_public(config.outputs_path / "public", units=5, months=1)  # new pages: built
     build_site(config)
     assert index.stat().st_mtime_ns != stamp
@@ -248,3 +249,33 @@ def test_an_unchanged_site_is_not_built_again(tmp_path: Path):
     with pytest.raises(PrivacyError):
         build_site(config)
     assert index.stat().st_mtime_ns == stamp
+
+
+def test_changed_pages_alone_are_rebuilt_and_the_site_is_what_a_full_build_makes(tmp_path: Path):
+    """New numbers on the same units: only the pages whose Markdown changed are rendered, and
+    the published site — every page, the navigation, the search index and its offline copy —
+    is byte for byte what a full build of the same sources makes."""
+    config = make_site_workspace(tmp_path / "a" / "示例区", units=6, months=2, forms=False)
+    build_site(config)
+    site = config.site_path
+    before = listing(site)
+    write_sample_public(config.outputs_path / "public", units=6, months=2, seed=2)
+    build_site(config)
+    after = listing(site)
+    rebuilt = {p for p in after if p.endswith(".html") and after[p] != before.get(p)}
+    assert "status/index.html" in rebuilt and "status/units/U0001.html" in rebuilt
+    for kept in ("index.html", "policy/index.html", "reference/dictionary.html"):
+        assert kept not in rebuilt  # the guide was not rendered again
+    full = make_site_workspace(tmp_path / "b" / "示例区", units=6, months=2, forms=False)
+    write_sample_public(full.outputs_path / "public", units=6, months=2, seed=2)
+    build_site(full)
+    def files_of(folder: Path) -> set[str]:
+        return {p for p in listing(folder) if (folder / p).is_file()} - {"sitemap.xml.gz"}  # gzip: time
+
+    files = files_of(site)
+    assert files == files_of(full.site_path)
+    differ = [p for p in sorted(files) if (site / p).read_bytes() != (full.site_path / p).read_bytes()]
+    assert differ == []
+    index = json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))
+    assert any(e["location"].startswith("status/index.html") for e in index["docs"])
+    assert any(e["location"].startswith("policy/index.html") for e in index["docs"])

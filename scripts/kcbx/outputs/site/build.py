@@ -7,7 +7,6 @@ a failed build or a refused gate leaves the previously published site exactly as
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import shutil
 import tempfile
@@ -26,6 +25,16 @@ from ...config import Config
 from ...schema import DataPackage, load_package
 from .gate import check_counts, check_site
 from .generate import environment, forms_pages, reference_pages, status_pages, write_pages
+from .incremental import (
+    DIRTY_WARNING,
+    HOOK,
+    BuiltFrom,
+    digests,
+    keys,
+    prepare,
+    read_search_index,
+    write_search_index,
+)
 from .locate import USER_DICT, SiteError, site_sources
 from .searchfix import write_search_fix
 from .status import public_folder, read_public, small_counts
@@ -66,7 +75,11 @@ def _quiet_logs() -> Iterator[_Collect]:
     """mkdocs' warnings collected (library code prints nothing); jieba's chatter silenced."""
     collect = _Collect()
     with suppress(ImportError):  # imported first: jieba sets its logger to DEBUG on import
-        import jieba  # noqa: F401
+        import jieba
+
+        if jieba.dt.initialized:  # a second build in this process: start from a fresh
+            jieba.dt.__init__(jieba.dt.dictionary)  # dictionary, as the first did — loading
+            # the user dictionary again adds to the totals, and pages would be cut otherwise
     mk, jb = logging.getLogger("mkdocs"), logging.getLogger("jieba")
     saved = (mk.propagate, mk.level, jb.level)
     mk.addHandler(collect)
@@ -103,15 +116,16 @@ def mkdocs_config(source: Path, docs: Path, out: Path, district: str) -> dict[st
     return cfg
 
 
-def run_mkdocs(config_file: Path) -> list[str]:
-    """``mkdocs build`` through its Python API; returns its warnings."""
+def run_mkdocs(config_file: Path, *, dirty: bool = False) -> list[str]:
+    """``mkdocs build`` through its Python API (``dirty``: only pages newer than their HTML);
+    returns its warnings."""
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
     from mkdocs.exceptions import MkDocsException
 
     with _quiet_logs() as logs:
         try:
-            build(load_config(config_file=str(config_file)))
+            build(load_config(config_file=str(config_file)), dirty=dirty)
         except MkDocsException as exc:
             raise SiteError(f"网站构建失败（mkdocs）：{exc}") from None
         except SystemExit as exc:
@@ -162,16 +176,19 @@ def build_site(config: Config, *, package: DataPackage | None = None,
             (docs / "forms" / "files").mkdir(parents=True, exist_ok=True)
             shutil.copy2(f, docs / "forms" / "files" / f.name)
         config_file = work / "mkdocs.yml"
-        config_file.write_text(yaml.safe_dump(mkdocs_config(mkdocs_src, docs, out, config.district),
-                                              allow_unicode=True, sort_keys=False), encoding="utf-8")
-        key, pull = _site_key(docs, config_file), _pull_name(config)
-        built = _built_from(target)
-        if built is not None and built[0] == key:  # the same pages: the same site
-            if built[1] != pull:  # a new pull: the published site checked against it
+        settings = mkdocs_config(mkdocs_src, docs, out, config.district)
+        config_file.write_text(yaml.safe_dump(settings, allow_unicode=True, sort_keys=False),
+                               encoding="utf-8")
+        files = digests(docs)
+        key, structure = keys(docs, config_file.read_bytes().replace(str(work).encode(), b""), files)
+        pull = _pull_name(config)
+        built = BuiltFrom.read(target / BUILT_FROM)
+        if built is not None and built.key == key:  # the same pages: the same site
+            if built.pull != pull:  # a new pull: the published site checked against it
                 if progress:
                     progress("隐私检查", 0, 1)
                 check_site(target, config, package)
-                write_text(target / BUILT_FROM, f"{key}\n{pull}\n")
+                write_text(target / BUILT_FROM, BuiltFrom(key, pull, structure, files).text())
             if progress:
                 progress("发布网站", 1, 1)
             return SiteResult(target, sum(1 for _ in target.rglob("*.html")), len(pages),
@@ -179,12 +196,21 @@ def build_site(config: Config, *, package: DataPackage | None = None,
                               search_fixed)
         if progress:
             progress("构建网站", 0, 1)
-        warnings = run_mkdocs(config_file)
+        previous = read_search_index(target) if built and built.structure == structure else None
+        if built is not None and previous is not None:  # the same navigation: changed pages only
+            changed = prepare(docs, out, target, built, files)
+            settings["hooks"] = [str(HOOK)]
+            config_file.write_text(yaml.safe_dump(settings, allow_unicode=True, sort_keys=False),
+                                   encoding="utf-8")
+            warnings = [w for w in run_mkdocs(config_file, dirty=True) if DIRTY_WARNING not in w]
+            write_search_index(out, previous, changed)
+        else:
+            warnings = run_mkdocs(config_file)
         if progress:
             progress("隐私检查", 0, 1)
         check_site(out, config, package)
         html_pages = sum(1 for _ in out.rglob("*.html"))
-        (out / BUILT_FROM).write_text(f"{key}\n{pull}\n", encoding="utf-8")
+        (out / BUILT_FROM).write_text(BuiltFrom(key, pull, structure, files).text(), encoding="utf-8")
         _publish(out, target, work)
         if progress:
             progress("发布网站", 1, 1)
@@ -194,18 +220,6 @@ def build_site(config: Config, *, package: DataPackage | None = None,
                       time.perf_counter() - start, warnings, search_fixed)
 
 
-def _site_key(docs: Path, config_file: Path) -> str:
-    """A digest of every source page, the mkdocs config and kcbx: the same key builds the
-    same site."""
-    from ... import __version__
-
-    h = hashlib.sha256(f"kcbx {__version__}\n".encode())
-    h.update(config_file.read_bytes().replace(str(docs.parent).encode(), b""))
-    for path in sorted(p for p in docs.rglob("*") if p.is_file()):
-        h.update(path.relative_to(docs).as_posix().encode() + b"\0" + path.read_bytes())
-    return h.hexdigest()
-
-
 def _pull_name(config: Config) -> str:
     """The pull whose personal values the privacy gate checks the site against."""
     from ...tables import latest_snapshot
@@ -213,15 +227,6 @@ def _pull_name(config: Config) -> str:
 
     latest = latest_snapshot(snapshots_dir(config))
     return latest.name if latest else "-"
-
-
-def _built_from(target: Path) -> tuple[str, str] | None:
-    """(site key, pull) the published site was built from and last checked against."""
-    try:
-        lines = (target / BUILT_FROM).read_text(encoding="utf-8").split()
-    except OSError:
-        return None
-    return (lines[0], lines[1]) if len(lines) == 2 else None
 
 
 def make_server(folder: Path, host: str = "127.0.0.1", port: int = 8000) -> ThreadingHTTPServer:
