@@ -279,3 +279,30 @@ def test_changed_pages_alone_are_rebuilt_and_the_site_is_what_a_full_build_makes
     index = json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))
     assert any(e["location"].startswith("status/index.html") for e in index["docs"])
     assert any(e["location"].startswith("policy/index.html") for e in index["docs"])
+
+
+def test_only_a_body_change_keeps_the_structure_that_allows_a_page_level_build(tmp_path: Path):
+    from kcbx.outputs.site.incremental import digests, keys, page_level
+
+    docs = tmp_path / "docs"
+    (docs / "a").mkdir(parents=True)
+    (docs / "index.md").write_text("# 首页\n\n正文\n", encoding="utf-8")
+    (docs / "a" / "b.md").write_text("---\nsearch:\n  exclude: true\n---\n# 乙\n\n数字 1\n", encoding="utf-8")
+    (docs / "style.css").write_text("p{}\n", encoding="utf-8")
+
+    def state() -> tuple[str, str]:
+        return keys(docs, b"config", digests(docs))
+
+    site, structure = state()
+    (docs / "a" / "b.md").write_text("---\nsearch:\n  exclude: true\n---\n# 乙\n\n数字 2\n", encoding="utf-8")
+    assert state()[0] != site and state()[1] == structure  # the body: page-level
+    for path, text in [("a/b.md", "---\nsearch:\n  exclude: false\n---\n# 乙\n\n数字 2\n"),  # front matter
+                       ("index.md", "# 新首页\n\n正文\n"),  # a title, shown in every page's navigation
+                       ("style.css", "p{color:red}\n"),  # a static file
+                       ("a/c.md", "# 丙\n")]:  # a new page
+        before = state()[1]
+        (docs / path).write_text(text, encoding="utf-8")
+        assert state()[1] != before, path
+    assert keys(docs, b"other config", digests(docs))[1] != state()[1]
+    assert page_level({"markdown_extensions": ["admonition", {"toc": {"permalink": False}}]})
+    assert not page_level({"markdown_extensions": [{"pymdownx.snippets": {"base_path": "."}}]})

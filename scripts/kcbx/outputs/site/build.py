@@ -31,6 +31,7 @@ from .incremental import (
     BuiltFrom,
     digests,
     keys,
+    page_level,
     prepare,
     read_search_index,
     write_search_index,
@@ -196,7 +197,8 @@ def build_site(config: Config, *, package: DataPackage | None = None,
                               search_fixed)
         if progress:
             progress("构建网站", 0, 1)
-        previous = read_search_index(target) if built and built.structure == structure else None
+        same = built is not None and built.structure == structure and page_level(settings)
+        previous = read_search_index(target) if same else None
         if built is not None and previous is not None:  # the same navigation: changed pages only
             changed = prepare(docs, out, target, built, files)
             settings["hooks"] = [str(HOOK)]

@@ -19,6 +19,10 @@ build leaves wrong:
   index keeps every other page's entries, in place (:func:`merge_search_index`), and the
   offline copy (``search_index.js``) is written again from the merged index.
 
+This holds while a page is rendered from its own Markdown only: a Markdown extension that
+pulls in other files (``pymdownx.snippets``, ``include``) makes every build a full one
+(:func:`page_level`).
+
 ``tests/test_site_build.py`` builds a changed site both ways and compares every file.
 """
 
@@ -39,7 +43,7 @@ HOOK = Path(__file__).with_name("read_pages_hook.py")
 DIRTY_WARNING = "A 'dirty' build is being performed"
 SEARCH = Path("search")
 FRONT_MATTER = re.compile(r"\A---\s*\n.*?\n---\s*\n", re.DOTALL)
-H1 = re.compile(r"^#[ \t].*$", re.MULTILINE)
+H1 = re.compile(r"^#[ \t].*$|^.*\S.*\n=+[ \t]*$", re.MULTILINE)  # ATX and setext
 
 
 @dataclass
@@ -103,6 +107,13 @@ def keys(docs: Path, config_text: bytes, files: dict[str, str]) -> tuple[str, st
         else:
             structure.update(f"{rel}\0{digest}\n".encode())
     return _text(site), _text(structure)
+
+
+def page_level(settings: dict[str, Any]) -> bool:
+    """Whether pages of this mkdocs config depend only on their own Markdown."""
+    names = [next(iter(e)) if isinstance(e, dict) else str(e)
+             for e in settings.get("markdown_extensions") or []]
+    return not any("snippets" in n or "include" in n for n in names)
 
 
 def page_url(rel: str) -> str:
