@@ -1,5 +1,8 @@
 """Build a workspace's site: copy ``site/`` to a temporary folder, write the generated pages
 into the copy, run mkdocs, run the privacy gate, and only then replace ``config.site_path``.
+The same sources are not built again; when only pages' text changed (a new pull), mkdocs
+renders just those pages into a copy of the published site (``incremental.py``). The gate
+always reads the whole built site.
 
 Nothing is ever written into the repo (or the installed package) from a workspace build, and
 a failed build or a refused gate leaves the previously published site exactly as it was.
