@@ -35,6 +35,7 @@ from ...tables.snapshot import latest_snapshot, snapshots_dir
 from .locate import SiteError
 
 DIGIT_RUN = re.compile(r"[0-9][0-9Xx-]{5,}")
+NUMBER_CHARS = "0123456789Xx-"  # what a number-like value (ID, phone) is made of
 EXAMPLE = re.compile(r"例：[^。；;\n\"<]*")
 INVISIBLE = re.compile("[\u00ad\u200b-\u200d\u2060\ufeff]")
 U_ESCAPE = re.compile(r"\\u([0-9a-fA-F]{4})")
@@ -130,7 +131,7 @@ class Scanner:
     def __init__(self, private: dict[str, tuple[str, str]], examples: list[str]):
         self.examples = examples
         self.private = private
-        self.numbers = {v for v in private if re.fullmatch(r"[0-9Xx-]+", v)}
+        self.numbers = {v for v in private if v and not v.strip(NUMBER_CHARS)}  # IDs, phones
         words = [v for v in private if v not in self.numbers]
         self.words = re.compile(trie_pattern(words)) if words else None
 
