@@ -8,12 +8,13 @@ from pathlib import Path
 
 import pytest
 
+from kcbx import pipeline
 from kcbx.config import load_config
 from kcbx.outputs.documents.catalogue import KINDS
 from kcbx.outputs.documents.samples import Pseudonyms
 from kcbx.outputs.site.gate import private_values
 from kcbx.outputs.site.generate import environment
-from kcbx.outputs.site.guide import PAGE, PICTURES, guide_files, workspace_samples
+from kcbx.outputs.site.guide import PAGE, PICTURES, guide_files
 from kcbx.privacy import ID_NUMBER, MOBILE
 from kcbx.schema import load_package
 
@@ -24,7 +25,7 @@ PNG = b"\x89PNG\r\n\x1a\n"
 @pytest.fixture(scope="module")
 def demo(demo_copy):
     config = load_config(demo_copy("guide").dest)
-    return config, workspace_samples(config)
+    return config, pipeline.document_samples(config)
 
 
 def test_committed_page_and_pictures_match_the_demo(demo):

@@ -6,7 +6,7 @@ import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from .atomic import write_json
 from .config import CONFIG_NAME, Config, load_config
@@ -18,6 +18,9 @@ from .tables import Snapshot, latest_snapshot, list_snapshots, pull
 from .tables.snapshot import Progress, is_current, snapshots_dir
 from .validation import Tables, validate_snapshot
 from .validation.cached import load_report, report_key, save_report
+
+if TYPE_CHECKING:
+    from .outputs.documents.samples import Sample
 
 T = TypeVar("T")
 PREVIOUS = "previous"  # <outputs>/previous/: last month's workspace, when ``previous`` names one
@@ -230,3 +233,14 @@ def build(config: Config, progress: Progress | None = None) -> BuildResult:
     site = build_site(config, package=package, progress=progress)
     outputs["网站"] = site.index
     return BuildResult(snapshot, run.pulled, report, outputs)
+
+
+def document_samples(config: Config) -> list[Sample]:
+    """A sample of each document the workspace makes, every personal value replaced: the
+    pictures of the guide's 文书 page (``python -m kcbx.outputs.site``)."""
+    from .outputs.documents.samples import document_samples as samples
+    from .outputs.site.gate import private_values
+
+    run = start(config)
+    private = {value: title for value, (title, _) in private_values(config, run.package).items()}
+    return samples(config, run.tables, run.report, private)

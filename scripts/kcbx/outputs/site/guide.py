@@ -1,39 +1,20 @@
 """The guide's 文书 page (``practice/documents.md``) and its sample pictures, drawn from the
 demo district with every personal value replaced (学生甲, 监护人甲 …). The page is committed
 in the repo's ``site/`` like the other generated pages; ``python -m kcbx.outputs.site``
-refreshes it and ``tests/test_site_guide.py`` checks it matches the code."""
+refreshes it (the samples come from ``pipeline.document_samples``) and
+``tests/test_site_guide.py`` checks it matches the code."""
 
 from __future__ import annotations
 
-import tempfile
 from pathlib import Path
 
 import jinja2
 
-from ...config import Config, load_config
-from ...demo import write_demo
 from ..documents.catalogue import KINDS
-from ..documents.samples import Sample, document_samples
-from .gate import private_values
+from ..documents.samples import Sample
 
 PAGE = "practice/documents.md"
 PICTURES = "practice/documents"
-
-
-def workspace_samples(config: Config) -> list[Sample]:
-    """A sample of each document the workspace makes, its personal values replaced."""
-    from ... import pipeline
-
-    run = pipeline.start(config)
-    private = {value: title for value, (title, _) in private_values(config, run.package).items()}
-    return document_samples(config, run.tables, run.report, private)
-
-
-def demo_samples(*, children: int = 2000, seed: int = 1) -> list[Sample]:
-    """The samples of the demo district (written in a temporary folder)."""
-    with tempfile.TemporaryDirectory() as tmp:
-        demo = write_demo(Path(tmp) / "示例区", children=children, seed=seed)
-        return workspace_samples(load_config(demo.dest))
 
 
 def guide_files(env: jinja2.Environment, samples: list[Sample]) -> dict[str, str | bytes]:
