@@ -258,10 +258,12 @@ def test_changed_pages_alone_are_rebuilt_and_the_site_is_what_a_full_build_makes
     config = make_site_workspace(tmp_path / "a" / "示例区", units=6, months=2, forms=False)
     build_site(config)
     site = config.site_path
+    (site / "Thumbs.db").write_bytes(b"\0")  # left by a file browser: a full build drops it
     before = listing(site)
     write_sample_public(config.outputs_path / "public", units=6, months=2, seed=2)
     build_site(config)
     after = listing(site)
+    assert "Thumbs.db" not in after
     rebuilt = {p for p in after if p.endswith(".html") and after[p] != before.get(p)}
     assert "status/index.html" in rebuilt and "status/units/U0001.html" in rebuilt
     for kept in ("index.html", "policy/index.html", "reference/dictionary.html"):
@@ -291,7 +293,9 @@ def test_only_a_body_change_keeps_the_structure_that_allows_a_page_level_build(t
     (docs / "style.css").write_text("p{}\n", encoding="utf-8")
 
     def state() -> tuple[str, str]:
-        return keys(docs, b"config", digests(docs))
+        made = keys(docs, b"config", digests(docs))
+        assert made.titled is False  # index.md names no title: every build would be full
+        return made.site, made.structure
 
     site, structure = state()
     (docs / "a" / "b.md").write_text("---\nsearch:\n  exclude: true\n---\n# 乙\n\n数字 2\n", encoding="utf-8")
@@ -303,6 +307,74 @@ def test_only_a_body_change_keeps_the_structure_that_allows_a_page_level_build(t
         before = state()[1]
         (docs / path).write_text(text, encoding="utf-8")
         assert state()[1] != before, path
-    assert keys(docs, b"other config", digests(docs))[1] != state()[1]
+    assert keys(docs, b"other config", digests(docs)).structure != state()[1]
     assert page_level({"markdown_extensions": ["admonition", {"toc": {"permalink": False}}]})
     assert not page_level({"markdown_extensions": [{"pymdownx.snippets": {"base_path": "."}}]})
+
+
+def test_the_structure_reads_metadata_as_mkdocs_does(tmp_path: Path):
+    """A BOM (Windows editors), YAML closed by ``...``: a changed title is still structure;
+    a page without ``title:`` makes every build full; page URLs are quoted like mkdocs'."""
+    from kcbx.outputs.site.incremental import digests, keys, page_url
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    for name, text in [("bom.md", "\ufeff---\ntitle: 甲\n---\n\n正文\n"),
+                       ("dots.md", "---\ntitle: 乙\n...\n\n正文\n")]:
+        (docs / name).write_text(text, encoding="utf-8")
+    first = keys(docs, b"", digests(docs))
+    assert first.titled
+    (docs / "bom.md").write_text("\ufeff---\ntitle: 甲二\n---\n\n正文\n", encoding="utf-8")
+    second = keys(docs, b"", digests(docs))
+    assert second.structure != first.structure
+    (docs / "dots.md").write_text("---\ntitle: 乙二\n...\n\n正文\n", encoding="utf-8")
+    assert keys(docs, b"", digests(docs)).structure != second.structure
+    (docs / "plain.md").write_text("# 丙\n", encoding="utf-8")
+    assert not keys(docs, b"", digests(docs)).titled
+    assert page_url("practice/常见 问题.md") == "practice/%E5%B8%B8%E8%A7%81%20%E9%97%AE%E9%A2%98.html"
+    assert page_url("a/README.md") == "a/index.html"
+
+
+def test_a_page_new_to_the_search_index_is_not_placed_by_guessing():
+    from kcbx.outputs.site.incremental import Unplaced, merge_search_index
+
+    previous = {"config": {}, "docs": [{"location": "a.html"}, {"location": "b.html"},
+                                       {"location": "b.html#x"}, {"location": "c.html"}]}
+    rebuilt = {"config": {}, "docs": [{"location": "b.html", "text": "新"}]}
+    merged = merge_search_index(previous, rebuilt, {"b.html"})
+    assert [e["location"] for e in merged["docs"]] == ["a.html", "b.html", "c.html"]
+    assert merge_search_index(previous, {"config": {}, "docs": []}, {"c.html"})["docs"][-1] == \
+        {"location": "b.html#x"}  # a page that left the index: its entries go
+    with pytest.raises(Unplaced):
+        merge_search_index(previous, {"config": {}, "docs": [{"location": "d.html"}]}, {"d.html"})
+
+
+def test_a_page_that_enters_the_search_index_makes_a_full_build(tmp_path: Path, monkeypatch):
+    """A page with no text (no search entries) gets some: its place in the index is not known
+    to a page-level build, so the site is built in full — and is what a full build makes."""
+    import shutil
+
+    from kcbx.outputs.site import build as site_build
+
+    docs, mkdocs = tmp_path / "src" / "site", tmp_path / "src" / "mkdocs.yml"
+    shutil.copytree(DOCS, docs)
+    nav = MKDOCS.read_text(encoding="utf-8")
+    assert "      - practice/faq.md\n" in nav
+    mkdocs.write_text(nav.replace("      - practice/faq.md\n",
+                                  "      - practice/faq.md\n      - practice/empty.md\n"), encoding="utf-8")
+    page = docs / "practice" / "empty.md"
+    page.write_text("---\ntitle: 空白页\n---\n\n", encoding="utf-8")
+    monkeypatch.setattr(site_build, "site_sources", lambda: (docs, mkdocs))
+    config = make_site_workspace(tmp_path / "a" / "示例区", units=4, months=1, forms=False)
+    build_site(config)
+    before = listing(config.site_path)
+    page.write_text("---\ntitle: 空白页\n---\n\n正文内容。\n", encoding="utf-8")
+    build_site(config)
+    after = listing(config.site_path)
+    assert after["index.html"] != before["index.html"]  # built in full
+    full = make_site_workspace(tmp_path / "b" / "示例区", units=4, months=1, forms=False)
+    build_site(full)
+    for rel in ("search/search_index.json", "search/search_index.js", "practice/empty.html"):
+        assert (config.site_path / rel).read_bytes() == (full.site_path / rel).read_bytes()
+    index = json.loads((config.site_path / "search" / "search_index.json").read_text(encoding="utf-8"))
+    assert any(e["location"].startswith("practice/empty.html") for e in index["docs"])

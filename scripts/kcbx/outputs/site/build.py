@@ -32,8 +32,10 @@ from .incremental import (
     DIRTY_WARNING,
     HOOK,
     BuiltFrom,
+    Unplaced,
     digests,
     keys,
+    outputs,
     page_level,
     prepare,
     read_search_index,
@@ -184,15 +186,16 @@ def build_site(config: Config, *, package: DataPackage | None = None,
         config_file.write_text(yaml.safe_dump(settings, allow_unicode=True, sort_keys=False),
                                encoding="utf-8")
         files = digests(docs)
-        key, structure = keys(docs, config_file.read_bytes().replace(str(work).encode(), b""), files)
+        made = keys(docs, config_file.read_bytes().replace(str(work).encode(), b""), files)
         pull = _pull_name(config)
         built = BuiltFrom.read(target / BUILT_FROM)
-        if built is not None and built.key == key:  # the same pages: the same site
+        if built is not None and built.key == made.site:  # the same pages: the same site
             if built.pull != pull:  # a new pull: the published site checked against it
                 if progress:
                     progress("隐私检查", 0, 1)
                 check_site(target, config, package)
-                write_text(target / BUILT_FROM, BuiltFrom(key, pull, structure, files).text())
+                built.pull = pull
+                write_text(target / BUILT_FROM, built.text())
             if progress:
                 progress("发布网站", 1, 1)
             return SiteResult(target, sum(1 for _ in target.rglob("*.html")), len(pages),
@@ -200,22 +203,19 @@ def build_site(config: Config, *, package: DataPackage | None = None,
                               search_fixed)
         if progress:
             progress("构建网站", 0, 1)
-        same = built is not None and built.structure == structure and page_level(settings)
+        same = (built is not None and built.structure == made.structure and made.titled
+                and page_level(settings))
         previous = read_search_index(target) if same else None
         if built is not None and previous is not None:  # the same navigation: changed pages only
-            changed = prepare(docs, out, target, built, files)
-            settings["hooks"] = [str(HOOK)]
-            config_file.write_text(yaml.safe_dump(settings, allow_unicode=True, sort_keys=False),
-                                   encoding="utf-8")
-            warnings = [w for w in run_mkdocs(config_file, dirty=True) if DIRTY_WARNING not in w]
-            write_search_index(out, previous, changed)
+            warnings = _build_pages(config_file, settings, docs, out, target, built, files, previous)
         else:
             warnings = run_mkdocs(config_file)
         if progress:
             progress("隐私检查", 0, 1)
         check_site(out, config, package)
         html_pages = sum(1 for _ in out.rglob("*.html"))
-        (out / BUILT_FROM).write_text(BuiltFrom(key, pull, structure, files).text(), encoding="utf-8")
+        state = BuiltFrom(made.site, pull, made.structure, files, outputs(out))
+        (out / BUILT_FROM).write_text(state.text(), encoding="utf-8")
         _publish(out, target, work)
         if progress:
             progress("发布网站", 1, 1)
@@ -223,6 +223,23 @@ def build_site(config: Config, *, package: DataPackage | None = None,
         shutil.rmtree(work, ignore_errors=True)
     return SiteResult(target, html_pages, len(pages), data is not None, len(forms),
                       time.perf_counter() - start, warnings, search_fixed)
+
+
+def _build_pages(config_file: Path, settings: dict[str, Any], docs: Path, out: Path,
+                 published: Path, built: BuiltFrom, files: dict[str, str],
+                 previous: dict[str, Any]) -> list[str]:
+    """Render only the changed pages into a copy of the published site (``incremental.py``);
+    in full when the search index cannot be mended."""
+    changed = prepare(docs, out, published, built, files)
+    settings["hooks"] = [str(HOOK)]
+    config_file.write_text(yaml.safe_dump(settings, allow_unicode=True, sort_keys=False),
+                           encoding="utf-8")
+    warnings = [w for w in run_mkdocs(config_file, dirty=True) if DIRTY_WARNING not in w]
+    try:
+        write_search_index(out, previous, changed)
+    except Unplaced:
+        warnings = run_mkdocs(config_file)  # a clean build: mkdocs empties ``out`` first
+    return warnings
 
 
 def _pull_name(config: Config) -> str:
