@@ -378,3 +378,18 @@ def test_a_page_that_enters_the_search_index_makes_a_full_build(tmp_path: Path, 
         assert (config.site_path / rel).read_bytes() == (full.site_path / rel).read_bytes()
     index = json.loads((config.site_path / "search" / "search_index.json").read_text(encoding="utf-8"))
     assert any(e["location"].startswith("practice/empty.html") for e in index["docs"])
+
+
+def test_a_site_without_a_record_of_its_files_is_built_in_full(tmp_path: Path):
+    """A published site whose record lacks the list of files it holds (an older kcbx) is not
+    mended page by page: the next build with changed numbers renders every page."""
+    config = make_site_workspace(tmp_path / "示例区", units=4, months=1, forms=False)
+    build_site(config)
+    record = config.site_path / ".kcbx-site-key"
+    state = json.loads(record.read_text(encoding="utf-8"))
+    del state["outputs"]
+    record.write_text(json.dumps(state), encoding="utf-8")
+    before = listing(config.site_path)
+    write_sample_public(config.outputs_path / "public", units=4, months=1, seed=2)
+    build_site(config)
+    assert listing(config.site_path)["policy/index.html"] != before["policy/index.html"]

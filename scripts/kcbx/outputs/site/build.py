@@ -204,7 +204,7 @@ def build_site(config: Config, *, package: DataPackage | None = None,
         if progress:
             progress("构建网站", 0, 1)
         same = (built is not None and built.structure == made.structure and made.titled
-                and page_level(settings))
+                and bool(built.outputs) and page_level(settings))  # no record of outputs: full
         previous = read_search_index(target) if same else None
         if built is not None and previous is not None:  # the same navigation: changed pages only
             warnings = _build_pages(config_file, settings, docs, out, target, built, files, previous)
