@@ -15,10 +15,11 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from ..atomic import write_text
 from ..findings import ERROR, WARNING, Report
 from ..validation.rules import rule_title
+from .compiled import bytecode_cache
 
 _env = Environment(loader=PackageLoader("kcbx.outputs", "templates"),
                    autoescape=select_autoescape(["html", "j2"]), trim_blocks=True,
-                   lstrip_blocks=True)
+                   lstrip_blocks=True, bytecode_cache=bytecode_cache())
 
 
 def _title(rule: str) -> str:

@@ -21,6 +21,7 @@ import markupsafe
 from ...findings import KINDS
 from ...schema import DataPackage, load_package, schemas_dir
 from ...validation.rules import catalogue
+from ..compiled import bytecode_cache
 from .charts import fmt
 from .config_page import config_rows
 from .reference import rules_view, tables_view
@@ -52,7 +53,8 @@ def environment() -> jinja2.Environment:
         loader=jinja2.FileSystemLoader(Path(__file__).parent / "templates"),
         autoescape=True, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
         undefined=jinja2.StrictUndefined,
-        comment_start_string="{##", comment_end_string="##}")  # "{#id}" is Markdown attr_list
+        comment_start_string="{##", comment_end_string="##}",  # "{#id}" is Markdown attr_list
+        bytecode_cache=bytecode_cache())
     env.filters["num"] = lambda v: fmt(v)
     env.filters["pct"] = lambda v: fmt(v, percent=True)
     env.filters["cell"] = _cell
