@@ -197,41 +197,48 @@ def build(config: Config, progress: Progress | None = None) -> BuildResult:
     from .outputs.forms import forms_dir, write_templates
     from .outputs.handbooks import compile_handbooks
     from .outputs.reports import write_reports
-    from .outputs.site import build_site
+    from .outputs.site import Helper, build_site
 
-    run = start(config, progress)
-    snapshot, report, package = run.snapshot, run.report, run.package
-    folder = validation_dir(config)
-    outputs: dict[str, Path | str] = {
-        "校验结果（JSON）": write_json(folder / f"{config.period}_校验结果.json", report.to_dict()),
-        "校验报告（网页）": findings_html.write(report, folder / f"{config.period}_校验报告.html",
-                                         district=config.district, period=config.period,
-                                         as_of=config.effective_pulled_on),
-    }
-    written = write_feedback(config, snapshot, report, progress=progress)
-    if written:
-        outputs["各校反馈"] = written[0].parent
-    if config.sources.google is not None:
-        from .outputs.feedback.google import write_google_feedback
+    # new data changes the site: mkdocs gets ready in a helper process meanwhile
+    helper = Helper() if is_current(config, load_package()) is None else None
+    try:
+        run = start(config, progress)
+        snapshot, report, package = run.snapshot, run.report, run.package
+        folder = validation_dir(config)
+        outputs: dict[str, Path | str] = {
+            "校验结果（JSON）": write_json(folder / f"{config.period}_校验结果.json", report.to_dict()),
+            "校验报告（网页）": findings_html.write(report, folder / f"{config.period}_校验报告.html",
+                                             district=config.district, period=config.period,
+                                             as_of=config.effective_pulled_on),
+        }
+        written = write_feedback(config, snapshot, report, progress=progress)
+        if written:
+            outputs["各校反馈"] = written[0].parent
+        if config.sources.google is not None:
+            from .outputs.feedback.google import write_google_feedback
 
-        done = write_google_feedback(config, snapshot, report, progress=progress)
-        outputs["Google 表格反馈"] = f"{sum(1 for d in done if d.written)}/{len(done)} 所学校已写回"
-    made = write_reports(config, package, snapshot, run.tables, report, progress)
-    outputs["月报表"] = made.monthly[0].parent if made.monthly else folder
-    if made.tables:
-        outputs["统计表"] = made.tables
-    if made.public:
-        outputs["公开统计数据"] = made.public
-    books = compile_handbooks(config, run.tables, report=report, progress=progress)
-    outputs["送教手册"] = books.folder
-    papers = write_documents(config, run.tables, report, progress)
-    if papers.files:
-        outputs["文书"] = papers.folder
-    templates = forms_dir(config) / "templates"
-    if not templates.is_dir():
-        write_templates(templates, package, config)
-    site = build_site(config, package=package, progress=progress)
-    outputs["网站"] = site.index
+            done = write_google_feedback(config, snapshot, report, progress=progress)
+            outputs["Google 表格反馈"] = f"{sum(1 for d in done if d.written)}/{len(done)} 所学校已写回"
+        made = write_reports(config, package, snapshot, run.tables, report, progress)
+        outputs["月报表"] = made.monthly[0].parent if made.monthly else folder
+        if made.tables:
+            outputs["统计表"] = made.tables
+        if made.public:
+            outputs["公开统计数据"] = made.public
+        books = compile_handbooks(config, run.tables, report=report, progress=progress)
+        outputs["送教手册"] = books.folder
+        papers = write_documents(config, run.tables, report, progress)
+        if papers.files:
+            outputs["文书"] = papers.folder
+        templates = forms_dir(config) / "templates"
+        if not templates.is_dir():
+            write_templates(templates, package, config)
+        site = build_site(config, package=package, progress=progress, snapshot=snapshot,
+                          helper=helper)
+        outputs["网站"] = site.index
+    finally:
+        if helper is not None:
+            helper.close()
     return BuildResult(snapshot, run.pulled, report, outputs)
 
 

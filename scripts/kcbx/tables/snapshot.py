@@ -29,13 +29,20 @@ from ..errors import PullError
 from ..findings import Finding
 from ..schema import DataPackage
 from ..sources.base import Gathered, active_sources
-from ..sources.contain import ReadJob, read_workbooks
+from ..sources.contain import ReadJob, read_workbooks, start_readers
 from ..sources.folder import file_hash, relative
 from ..sources.guard import MB
 from .intake import PROVENANCE, FileRecord, Intake, Reused, intake
 
 SNAPSHOTS = "snapshots"
 Progress = Callable[[str, int, int], None]
+
+
+def _as_read(frame: pl.DataFrame) -> pl.DataFrame:
+    # every column text; the file and sheet repeat on every row: categorical keeps a
+    # million rows small
+    return frame.with_columns(pl.col("_row").cast(pl.Int64),
+                              pl.col("_file", "_sheet").cast(pl.Categorical))
 
 
 @dataclass(frozen=True)
@@ -56,17 +63,28 @@ class Snapshot:
     def digest(self) -> str:
         return self.manifest["digest"]
 
+    @cached_property
+    def _frames(self) -> dict[str, pl.DataFrame]:
+        """Tables read (or just written) by this process: a run reads each from disk once."""
+        return {}
+
     def table(self, name: str, columns: list[str] | None = None) -> pl.DataFrame:
         """One table (only ``columns`` of it, when given: those it has)."""
+        frame = self._frames.get(name)
+        if frame is not None:
+            return frame if columns is None else frame.select(c for c in columns if c in frame.columns)
         file = self.path / "tables" / f"{name}.csv"
         if columns is not None:
             header = pl.read_csv(file, infer_schema=False, encoding="utf8", n_rows=0).columns
             return pl.read_csv(file, infer_schema=False, encoding="utf8",
                                columns=[c for c in columns if c in header])
-        frame = pl.read_csv(file, infer_schema=False, encoding="utf8")
-        # the file and sheet repeat on every row: categorical keeps a million rows small
-        return frame.with_columns(pl.col("_row").cast(pl.Int64),
-                                  pl.col("_file", "_sheet").cast(pl.Categorical))
+        frame = _as_read(pl.read_csv(file, infer_schema=False, encoding="utf8"))
+        self._frames[name] = frame
+        return frame
+
+    def remember(self, tables: dict[str, pl.DataFrame]) -> None:
+        """Hold ``tables`` — exactly what was written to disk — as if read back."""
+        self._frames.update((name, _as_read(frame)) for name, frame in tables.items())
 
     def tables(self, names: set[str] | None = None) -> dict[str, pl.DataFrame]:
         """The normalised tables (only ``names`` read from disk; the others empty)."""
@@ -150,6 +168,7 @@ def pull(config: Config, package: DataPackage, progress: Progress | None = None)
     sources = active_sources(config)
     if not config.submissions_path.is_dir() and [s.key for s in sources] == ["submissions"]:
         raise PullError(f"找不到报表文件夹 {config.submissions_path}（配置项 sources.submissions）")
+    start_readers(config.limits)  # they start while the last pull is looked at
     folder = snapshots_dir(config)
     latest = latest_snapshot(folder)
     key = intake_key(config, package)
@@ -256,7 +275,9 @@ def _fill(config: Config, package: DataPackage, result: Intake, digest: str,
         now += dt.timedelta(microseconds=1)
         final = folder / f"{now:%Y%m%d-%H%M%S-%f}-{digest[:8]}"
     os.replace(tmp, final)
-    return Snapshot(final)
+    snap = Snapshot(final)
+    snap.remember(result.tables)
+    return snap
 
 
 def snapshot_descriptor(package: DataPackage) -> dict[str, Any]:

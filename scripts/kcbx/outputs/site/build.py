@@ -2,7 +2,8 @@
 into the copy, run mkdocs, run the privacy gate, and only then replace ``config.site_path``.
 The same sources are not built again; when only pages' text changed (a new pull), mkdocs
 renders just those pages into a copy of the published site (``incremental.py``). The gate
-always reads the whole built site.
+reads the whole built site: files it passed before only for the personal values new since
+(``checked.py``).
 
 Nothing is ever written into the repo (or the installed package) from a workspace build, and
 a failed build or a refused gate leaves the previously published site exactly as it was.
@@ -10,12 +11,10 @@ a failed build or a refused gate leaves the previously published site exactly as
 
 from __future__ import annotations
 
-import logging
 import shutil
 import tempfile
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager, suppress
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -26,8 +25,11 @@ import yaml
 from ...atomic import write_text
 from ...config import Config
 from ...schema import DataPackage, load_package
+from ...tables import Snapshot
+from .checked import RECORD
 from .gate import check_counts, check_site
 from .generate import environment, forms_pages, reference_pages, status_pages, write_pages
+from .helper import Helper
 from .incremental import (
     DIRTY_WARNING,
     HOOK,
@@ -42,6 +44,7 @@ from .incremental import (
     write_search_index,
 )
 from .locate import USER_DICT, SiteError, site_sources
+from .mkdocs_run import run_mkdocs
 from .searchfix import write_search_fix
 from .status import public_folder, read_public, small_counts
 
@@ -67,40 +70,6 @@ class SiteResult:
         return self.path / "index.html"
 
 
-class _Collect(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__(logging.WARNING)
-        self.messages: list[str] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.messages.append(record.getMessage())
-
-
-@contextmanager
-def _quiet_logs() -> Iterator[_Collect]:
-    """mkdocs' warnings collected (library code prints nothing); jieba's chatter silenced."""
-    collect = _Collect()
-    with suppress(ImportError):  # imported first: jieba sets its logger to DEBUG on import
-        import jieba
-
-        if jieba.dt.initialized:  # a second build in this process: start from a fresh
-            jieba.dt.__init__(jieba.dt.dictionary)  # dictionary, as the first did — loading
-            # the user dictionary again adds to the totals, and pages would be cut otherwise
-    mk, jb = logging.getLogger("mkdocs"), logging.getLogger("jieba")
-    saved = (mk.propagate, mk.level, jb.level)
-    mk.addHandler(collect)
-    mk.propagate = False
-    mk.setLevel(logging.WARNING)
-    jb.setLevel(logging.WARNING)
-    try:
-        yield collect
-    finally:
-        mk.removeHandler(collect)
-        mk.propagate = saved[0]
-        mk.setLevel(saved[1])
-        jb.setLevel(saved[2])
-
-
 def form_templates(config: Config) -> list[Path]:
     """The blank templates ``kcbx forms`` wrote, if any."""
     folder = config.root.joinpath(*FORMS_TEMPLATES)
@@ -122,23 +91,6 @@ def mkdocs_config(source: Path, docs: Path, out: Path, district: str) -> dict[st
     return cfg
 
 
-def run_mkdocs(config_file: Path, *, dirty: bool = False) -> list[str]:
-    """``mkdocs build`` through its Python API (``dirty``: only pages newer than their HTML);
-    returns its warnings."""
-    from mkdocs.commands.build import build
-    from mkdocs.config import load_config
-    from mkdocs.exceptions import MkDocsException
-
-    with _quiet_logs() as logs:
-        try:
-            build(load_config(config_file=str(config_file)), dirty=dirty)
-        except MkDocsException as exc:
-            raise SiteError(f"网站构建失败（mkdocs）：{exc}") from None
-        except SystemExit as exc:
-            raise SiteError(f"网站构建失败（mkdocs 退出码 {exc.code}）：{'；'.join(logs.messages)}") from None
-    return logs.messages
-
-
 def _publish(out: Path, target: Path, work: Path) -> None:
     if target.exists():
         if not target.is_dir() or (any(target.iterdir()) and not (target / MARKER).is_file()):
@@ -150,12 +102,15 @@ def _publish(out: Path, target: Path, work: Path) -> None:
 
 
 def build_site(config: Config, *, package: DataPackage | None = None,
-               progress: Progress | None = None, public: Path | None = None) -> SiteResult:
+               progress: Progress | None = None, public: Path | None = None,
+               snapshot: Snapshot | None = None, helper: Helper | None = None) -> SiteResult:
     """Build and publish the workspace's site into ``config.site_path``.
 
     Reads the public aggregates package (``<outputs>/public/``, or ``public``), the form
     templates under ``<workspace>/forms/templates/``, and the data package. Raises
-    :class:`PrivacyError` (nothing published) when the gate finds personal data.
+    :class:`PrivacyError` (nothing published) when the gate finds personal data of
+    ``snapshot`` (the latest pull by default). mkdocs runs in ``helper`` when given
+    (``helper.py``), which is closed when the build ends.
     """
     start = time.perf_counter()
     package = package or load_package()
@@ -187,13 +142,14 @@ def build_site(config: Config, *, package: DataPackage | None = None,
                                encoding="utf-8")
         files = digests(docs)
         made = keys(docs, config_file.read_bytes().replace(str(work).encode(), b""), files)
-        pull = _pull_name(config)
+        pull = snapshot.name if snapshot is not None else _pull_name(config)
         built = BuiltFrom.read(target / BUILT_FROM)
         if built is not None and built.key == made.site:  # the same pages: the same site
             if built.pull != pull:  # a new pull: the published site checked against it
                 if progress:
                     progress("隐私检查", 0, 1)
-                check_site(target, config, package)
+                check_site(target, config, package, record=config.outputs_path / RECORD,
+                           snapshot=snapshot)
                 built.pull = pull
                 write_text(target / BUILT_FROM, built.text())
             if progress:
@@ -207,12 +163,13 @@ def build_site(config: Config, *, package: DataPackage | None = None,
                 and bool(built.outputs) and page_level(settings))  # no record of outputs: full
         previous = read_search_index(target) if same else None
         if built is not None and previous is not None:  # the same navigation: changed pages only
-            warnings = _build_pages(config_file, settings, docs, out, target, built, files, previous)
+            warnings = _build_pages(config_file, settings, docs, out, target, built, files, previous,
+                                    helper)
         else:
-            warnings = run_mkdocs(config_file)
+            warnings = _mkdocs(config_file, helper)
         if progress:
             progress("隐私检查", 0, 1)
-        check_site(out, config, package)
+        check_site(out, config, package, record=config.outputs_path / RECORD, snapshot=snapshot)
         html_pages = sum(1 for _ in out.rglob("*.html"))
         state = BuiltFrom(made.site, pull, made.structure, files, outputs(out))
         (out / BUILT_FROM).write_text(state.text(), encoding="utf-8")
@@ -220,6 +177,8 @@ def build_site(config: Config, *, package: DataPackage | None = None,
         if progress:
             progress("发布网站", 1, 1)
     finally:
+        if helper is not None:
+            helper.close()
         shutil.rmtree(work, ignore_errors=True)
     return SiteResult(target, html_pages, len(pages), data is not None, len(forms),
                       time.perf_counter() - start, warnings, search_fixed)
@@ -227,19 +186,25 @@ def build_site(config: Config, *, package: DataPackage | None = None,
 
 def _build_pages(config_file: Path, settings: dict[str, Any], docs: Path, out: Path,
                  published: Path, built: BuiltFrom, files: dict[str, str],
-                 previous: dict[str, Any]) -> list[str]:
+                 previous: dict[str, Any], helper: Helper | None) -> list[str]:
     """Render only the changed pages into a copy of the published site (``incremental.py``);
     in full when the search index cannot be mended."""
     changed = prepare(docs, out, published, built, files)
     settings["hooks"] = [str(HOOK)]
     config_file.write_text(yaml.safe_dump(settings, allow_unicode=True, sort_keys=False),
                            encoding="utf-8")
-    warnings = [w for w in run_mkdocs(config_file, dirty=True) if DIRTY_WARNING not in w]
+    warnings = [w for w in _mkdocs(config_file, helper, dirty=True) if DIRTY_WARNING not in w]
     try:
         write_search_index(out, previous, changed)
     except Unplaced:
         warnings = run_mkdocs(config_file)  # a clean build: mkdocs empties ``out`` first
     return warnings
+
+
+def _mkdocs(config_file: Path, helper: Helper | None, *, dirty: bool = False) -> list[str]:
+    """``run_mkdocs`` in the helper when there is one that can build, else here."""
+    found = helper.build(config_file, dirty=dirty) if helper is not None else None
+    return found if found is not None else run_mkdocs(config_file, dirty=dirty)
 
 
 def _pull_name(config: Config) -> str:

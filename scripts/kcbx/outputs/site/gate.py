@@ -17,6 +17,7 @@ Chinese message names each page; the caller then publishes nothing.
 from __future__ import annotations
 
 import gzip
+import hashlib
 import html
 import json
 import re
@@ -28,10 +29,12 @@ from pathlib import Path
 
 import polars as pl
 
+from ... import privacy
 from ...config import Config
 from ...privacy import ID_NUMBER, LANDLINE, MOBILE, mask
 from ...schema import DataPackage, schemas_dir
-from ...tables.snapshot import latest_snapshot, snapshots_dir
+from ...tables.snapshot import Snapshot, latest_snapshot, snapshots_dir
+from .checked import Checked, file_digest, key_part, value_digests
 from .locate import SiteError
 
 DIGIT_RUN = re.compile(r"[0-9][0-9Xx-]{5,}")
@@ -81,9 +84,11 @@ def public_examples(package: DataPackage) -> list[str]:
     return sorted(found, key=len, reverse=True)
 
 
-def private_values(config: Config, package: DataPackage) -> dict[str, tuple[str, str]]:
-    """Every pii value of the latest snapshot → (field title, table and column it is from)."""
-    snap = latest_snapshot(snapshots_dir(config))
+def private_values(config: Config, package: DataPackage,
+                   snapshot: Snapshot | None = None) -> dict[str, tuple[str, str]]:
+    """Every pii value of ``snapshot`` (the latest by default) → (field title, table and
+    column it is from)."""
+    snap = snapshot or latest_snapshot(snapshots_dir(config))
     if snap is None:
         return {}
     known = set(snap.manifest.get("tables", []))
@@ -128,12 +133,24 @@ def trie_pattern(words: list[str]) -> str:
 class Scanner:
     """Finds personal data in text; built once per site build."""
 
-    def __init__(self, private: dict[str, tuple[str, str]], examples: list[str]):
+    def __init__(self, private: dict[str, tuple[str, str]], examples: list[str], *,
+                 patterns: bool = True):
         self.examples = examples
         self.private = private
+        self.patterns = patterns  # also anything shaped like an ID or phone number
         self.numbers = {v for v in private if v and not v.strip(NUMBER_CHARS)}  # IDs, phones
         words = [v for v in private if v not in self.numbers]
         self.words = re.compile(trie_pattern(words)) if words else None
+
+    @property
+    def empty(self) -> bool:
+        """Finds nothing in any text."""
+        return not self.patterns and not self.private
+
+    def only(self, values: list[str]) -> Scanner:
+        """A scanner for these of its values alone, without the number patterns: what a file
+        that passed the gate before can newly leak."""
+        return Scanner({v: self.private[v] for v in values}, self.examples, patterns=False)
 
     def scan(self, text: str, page: str) -> list[Leak]:
         text = INVISIBLE.sub("", text)
@@ -153,11 +170,12 @@ class Scanner:
                 if candidate in self.numbers:
                     what, source = self.private[candidate]
                     add(candidate, what, source)
-        for m in ID_NUMBER.finditer(text):
-            add(m.group(0), "身份证号", "号码格式")
-        for rx in (MOBILE, LANDLINE):
-            for m in rx.finditer(text):
-                add(m.group(0), "电话号码", "号码格式")
+        if self.patterns:
+            for m in ID_NUMBER.finditer(text):
+                add(m.group(0), "身份证号", "号码格式")
+            for rx in (MOBILE, LANDLINE):
+                for m in rx.finditer(text):
+                    add(m.group(0), "电话号码", "号码格式")
         if self.words is not None:
             for m in self.words.finditer(text):
                 what, source = self.private[m.group(0)]
@@ -165,12 +183,9 @@ class Scanner:
         return out
 
 
-def _texts(path: Path, rel: str) -> Iterator[tuple[str, str]]:
-    """``(page, text)`` pieces of one built file, decoded for scanning."""
+def _texts(path: Path, rel: str, data: bytes) -> Iterator[tuple[str, str]]:
+    """``(page, text)`` pieces of one built file (its bytes ``data``), decoded for scanning."""
     suffix = path.suffix.lower()
-    if suffix in SKIP:
-        return
-    data = path.read_bytes()
     if suffix == ".gz":
         with suppress(OSError, EOFError):
             data = gzip.decompress(data)
@@ -205,21 +220,59 @@ def _search_docs(text: str) -> list[dict] | None:
         return None
 
 
-def scan_site(site: Path, scanner: Scanner) -> list[Leak]:
+def scan_site(site: Path, scanner: Scanner, checked: Checked | None = None,
+              passed: dict[str, str] | None = None) -> list[Leak]:
+    """Every leak in the files of ``site``. A file that ``checked`` passed before (the same
+    bytes) is scanned only for the values new since; ``passed`` collects every file's
+    digest."""
+    light = scanner
+    if checked is not None:
+        values = list(scanner.private)
+        light = scanner.only(checked.new_values(values, value_digests(values)))
     leaks: list[Leak] = []
     for path in sorted(p for p in site.rglob("*") if p.is_file()):
         rel = path.relative_to(site).as_posix()
-        for page, text in _texts(path, rel):
-            leaks += scanner.scan(text, page)
+        if path.suffix.lower() in SKIP:
+            continue
+        data = path.read_bytes()
+        digest = file_digest(data)
+        if passed is not None:
+            passed[rel] = digest
+        use = light if checked is not None and checked.passed(rel, digest) else scanner
+        if use.empty:
+            continue
+        for page, text in _texts(path, rel, data):
+            leaks += use.scan(text, page)
     return leaks
 
 
-def check_site(site: Path, config: Config, package: DataPackage) -> None:
-    """Raise :class:`PrivacyError` when any file of the built ``site`` holds personal data."""
-    scanner = Scanner(private_values(config, package), public_examples(package))
-    leaks = scan_site(site, scanner)
+def gate_version(examples: list[str]) -> str:
+    """The gate's code, the number patterns and the public examples: a record of what passed
+    is used only under the same."""
+    h = hashlib.sha256()
+    for code in (Path(__file__), Path(privacy.__file__)):
+        h.update(code.read_bytes())
+    h.update("\n".join([key_part(), *sorted(examples)]).encode())
+    return h.hexdigest()
+
+
+def check_site(site: Path, config: Config, package: DataPackage, *,
+               record: Path | None = None, snapshot: Snapshot | None = None) -> None:
+    """Raise :class:`PrivacyError` when any file of the built ``site`` holds personal data.
+
+    With ``record`` (``checked.py``), files that passed before are scanned only for the
+    values new since, and the record is updated when the site passes. The values are those
+    of ``snapshot`` (the latest pull by default)."""
+    examples = public_examples(package)
+    scanner = Scanner(private_values(config, package, snapshot), examples)
+    gate = gate_version(examples)
+    checked = Checked.read(record, gate) if record is not None else None
+    passed: dict[str, str] = {}
+    leaks = scan_site(site, scanner, checked, passed)
     if leaks:
         raise PrivacyError(leaks)
+    if record is not None:
+        Checked(gate, passed, value_digests(list(scanner.private))).write(record)
 
 
 def check_counts(found: list[tuple[str, int, str, int]], min_count: int) -> None:

@@ -1,0 +1,170 @@
+"""What keeps a rebuild after one school resends short, each checked for giving the same
+result as the long way: the privacy gate's record of what passed (files that passed are
+scanned only for values new since), mkdocs in a helper process, a pull's tables held in
+memory, the fonts' character maps kept on disk, a light import for the helper."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from polars.testing import assert_frame_equal
+
+from kcbx.config import load_config
+from kcbx.demo import write_demo
+from kcbx.outputs.site import Helper, PrivacyError, SiteError, build_site
+from kcbx.outputs.site.checked import RECORD, Checked, value_digests
+from kcbx.outputs.site.gate import Scanner, check_site, gate_version, public_examples, scan_site
+from kcbx.outputs.site.mkdocs_run import run_mkdocs
+from kcbx.pipeline import current_snapshot
+from kcbx.schema import load_package
+from kcbx.tables import Snapshot
+from test_site_helpers import make_site_workspace
+
+EXAMPLES = public_examples(load_package())
+WHERE = ("姓名", "来自「测试」的「姓名」列")
+
+
+def scanner(*names: str) -> Scanner:
+    return Scanner(dict.fromkeys(names, WHERE), EXAMPLES)
+
+
+def test_a_file_that_passed_is_scanned_only_for_values_new_since(tmp_path: Path):
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "a.html").write_text("<p>吴某新 青石镇</p>", encoding="utf-8")
+    (site / "b.html").write_text("<p>全区 12 所学校</p>", encoding="utf-8")
+    first = scanner("王某华")
+    passed: dict[str, str] = {}
+    assert scan_site(site, first, None, passed) == []
+    assert set(passed) == {"a.html", "b.html"}
+    values = list(first.private)
+    record = Checked("g", passed, value_digests(values))
+    # the next pull names a child 吴某新: a.html has not changed, and is still found
+    leaks = scan_site(site, scanner("王某华", "吴某新"), record)
+    assert [(leak.page, leak.what) for leak in leaks] == [("a.html", "姓名")]
+    # a changed file is scanned in full: numbers shaped like a phone are found again
+    (site / "b.html").write_text("<p>联系电话 13912345678</p>", encoding="utf-8")
+    leaks = scan_site(site, scanner("王某华"), record)
+    assert [(leak.page, leak.what) for leak in leaks] == [("b.html", "电话号码")]
+
+
+def test_the_record_is_what_spares_a_file_the_full_scan(tmp_path: Path):
+    """A file the record says passed is not scanned for number shapes again (so the record
+    must be the gate's own, kept where only the coordinator writes)."""
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "c.html").write_text("<p>13912345678</p>", encoding="utf-8")
+    passed: dict[str, str] = {}
+    assert scan_site(site, scanner(), None, passed) != []
+    assert scan_site(site, scanner(), Checked("g", passed, value_digests([]))) == []
+
+
+def test_the_gate_keeps_its_record_privately_and_uses_it_only_under_the_same_gate(tmp_path: Path):
+    root = tmp_path / "示例区"
+    write_demo(root, children=80, seed=4)
+    config = load_config(root)
+    snapshot, _ = current_snapshot(config)
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "index.html").write_text("<p>控辍保学</p>", encoding="utf-8")
+    record = config.outputs_path / RECORD
+    check_site(site, config, load_package(), record=record, snapshot=snapshot)
+    assert record.is_file() and not list(site.glob(".site-gate*"))
+    gate = gate_version(EXAMPLES)
+    kept = Checked.read(record, gate)
+    assert kept is not None and set(kept.files) == {"index.html"}
+    assert kept.values.len() > 100  # the demo's names, IDs and phones, as digests only
+    text = record.read_text(encoding="utf-8")
+    name = snapshot.table("census")["name"].drop_nulls()[0]
+    assert name not in text
+    assert Checked.read(record, "another gate") is None
+    data = json.loads(text)
+    data["values"] = "not base64!"
+    record.write_text(json.dumps(data), encoding="utf-8")
+    assert Checked.read(record, gate) is None
+    # a child named like the page's text: found through the record's light scan as well
+    (site / "index.html").write_text(f"<p>{name}</p>", encoding="utf-8")
+    with pytest.raises(PrivacyError):
+        check_site(site, config, load_package(), record=record, snapshot=snapshot)
+
+
+def test_a_pull_holds_exactly_the_tables_it_wrote(tmp_path: Path):
+    root = tmp_path / "示例区"
+    write_demo(root, children=120, seed=5)
+    snapshot, pulled = current_snapshot(load_config(root))
+    assert pulled
+    from_disk = Snapshot(snapshot.path)
+    for name in snapshot.manifest["tables"]:
+        assert_frame_equal(snapshot.table(name), from_disk.table(name))
+    assert snapshot.table("census").height > 50
+    assert_frame_equal(snapshot.table("census", ["name", "nope"]),
+                       from_disk.table("census", ["name", "nope"]))
+
+
+def test_the_helper_builds_the_site_the_run_would_build(tmp_path: Path):
+    here = make_site_workspace(tmp_path / "a" / "示例区", units=4, months=1, forms=False)
+    there = make_site_workspace(tmp_path / "b" / "示例区", units=4, months=1, forms=False)
+    build_site(here)
+    build_site(there, helper=Helper())
+    mine = sorted(p.relative_to(here.site_path).as_posix()
+                  for p in here.site_path.rglob("*") if p.is_file())
+    theirs = sorted(p.relative_to(there.site_path).as_posix()
+                    for p in there.site_path.rglob("*") if p.is_file())
+    assert mine == theirs
+    differ = [p for p in mine if p != "sitemap.xml.gz"
+              and (here.site_path / p).read_bytes() != (there.site_path / p).read_bytes()]
+    assert differ == []
+
+
+def test_a_helper_that_died_leaves_the_build_to_the_run(tmp_path: Path):
+    helper = Helper()
+    helper._process.kill()
+    helper._process.join(10)
+    assert helper.build(tmp_path / "mkdocs.yml", dirty=False) is None
+
+
+def test_mkdocs_errors_in_the_helper_are_the_runs_errors(tmp_path: Path):
+    config_file = tmp_path / "mkdocs.yml"
+    config_file.write_text(f"site_name: x\ndocs_dir: {tmp_path / 'nowhere'}\n", encoding="utf-8")
+    with pytest.raises(SiteError) as here:
+        run_mkdocs(config_file)
+    with pytest.raises(SiteError) as there:
+        Helper().build(config_file, dirty=False)
+    assert str(there.value) == str(here.value)
+    assert "网站构建失败" in str(here.value)
+
+
+def test_the_helper_imports_mkdocs_without_the_rest_of_the_site():
+    code = ("import sys, kcbx.outputs.site.helper as h; "
+            "print(any(m in sys.modules for m in ('polars', 'kcbx.outputs.site.gate', "
+            "'kcbx.outputs.site.build')))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
+    import kcbx.outputs.site as site
+
+    assert all(getattr(site, name) is not None for name in site.__all__)
+    with pytest.raises(AttributeError):
+        site.nothing_here  # noqa: B018
+
+
+def test_a_fonts_character_map_is_read_once_and_kept(tmp_path: Path):
+    from kcbx.outputs.fonts import _package_fonts, coverage
+
+    fonts = _package_fonts()
+    assert fonts is not None
+    coverage.cache_clear()
+    read = coverage(fonts.files)
+    coverage.cache_clear()
+    kept = coverage(fonts.files, str(tmp_path))
+    (made,) = tmp_path.glob("coverage-*.bin")
+    assert kept == read and ord("控") in read
+    coverage.cache_clear()
+    assert coverage(fonts.files, str(tmp_path)) == read  # from the kept file
+    made.write_bytes(b"\1\2\3")  # not whole: read from the fonts again
+    coverage.cache_clear()
+    assert coverage(fonts.files, str(tmp_path)) == read
+    assert made.stat().st_size == 4 * len(read)
