@@ -52,20 +52,33 @@ def iter_workbooks(jobs: list[ReadJob], limits: Limits = DEFAULT_LIMITS,
                    progress: Progress | None = None) -> Iterator[RawWorkbook | SourceProblem]:
     """Each job's result in job order, read in worker processes a few files ahead of the
     caller: at most one file per worker (and one more) is held in memory at a time, so a
-    district of large workbooks is taken in one at a time.
+    district of large workbooks is taken in one at a time. Reading begins at this call (the
+    caller may do other work before asking for the first result).
 
     When a worker dies, every file its pool was reading is read again alone in a fresh
     worker, so only the file that kills its reader is reported."""
-    ahead = _workers() + 1
     pending: dict[int, Future | None] = {}  # None: read alone (its pool broke)
-    submitted = 0
+    submitted = _hand_out(jobs, limits, pending, 0, 0)
+    return _results(jobs, limits, progress, pending, submitted)
+
+
+def _hand_out(jobs: list[ReadJob], limits: Limits, pending: dict[int, Future | None],
+              submitted: int, index: int) -> int:
+    """Submit jobs up to a few ahead of ``index``; returns how many are submitted."""
+    while submitted < len(jobs) and submitted <= index + _workers() + 1:
+        pending[submitted] = _submit(jobs[submitted], limits)
+        if pending[submitted] is None:
+            _mark_alone(pending)
+        submitted += 1
+    return submitted
+
+
+def _results(jobs: list[ReadJob], limits: Limits, progress: Progress | None,
+             pending: dict[int, Future | None],
+             submitted: int) -> Iterator[RawWorkbook | SourceProblem]:
     try:
         for index in range(len(jobs)):
-            while submitted < len(jobs) and submitted <= index + ahead:
-                pending[submitted] = _submit(jobs[submitted], limits)
-                if pending[submitted] is None:
-                    _mark_alone(pending)
-                submitted += 1
+            submitted = _hand_out(jobs, limits, pending, submitted, index)
             future = pending.pop(index)
             result: RawWorkbook | SourceProblem | None = None
             if future is not None:

@@ -59,9 +59,10 @@ class WorkbookFolder:
         same = {p for p in self.books if known is not None and known(self.name(p), self._hash(p))}
         jobs = [ReadJob(path, self.name(path)) for path in self.books if path not in same]
 
+        read = iter_workbooks(jobs, self.config.limits, read_progress)  # reading begins
+
         def books() -> Iterator[RawWorkbook | SourceProblem | Unchanged]:
             """Read as the pull takes them in (a few files ahead), not all at once."""
-            read = iter_workbooks(jobs, self.config.limits, read_progress)
             for path in self.books:
                 yield Unchanged(self.name(path), self._hash(path)) if path in same else next(read)
 

@@ -15,6 +15,7 @@ import json
 import os
 import shutil
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from functools import cached_property
 from pathlib import Path
@@ -35,6 +36,7 @@ from ..sources.guard import MB
 from .intake import PROVENANCE, FileRecord, Intake, Reused, intake
 
 SNAPSHOTS = "snapshots"
+THREADS = 4  # tables read or written at once
 Progress = Callable[[str, int, int], None]
 
 
@@ -92,8 +94,11 @@ class Snapshot:
         from .intake import empty_frame
 
         package = load_package()
-        return {name: self.table(name) if names is None or name in names
-                else empty_frame(package.table(name)) for name in self.manifest["tables"]}
+        wanted = [n for n in self.manifest["tables"] if names is None or n in names]
+        with ThreadPoolExecutor(THREADS) as pool:  # polars reads without holding the GIL
+            read = dict(zip(wanted, pool.map(self.table, wanted), strict=True))
+        return {name: read[name] if name in read else empty_frame(package.table(name))
+                for name in self.manifest["tables"]}
 
     def intake_findings(self) -> list[Finding]:
         data = json.loads((self.path / "intake.json").read_text(encoding="utf-8"))
@@ -172,15 +177,16 @@ def pull(config: Config, package: DataPackage, progress: Progress | None = None)
     folder = snapshots_dir(config)
     latest = latest_snapshot(folder)
     key = intake_key(config, package)
-    reused = reusable(latest, key) if latest is not None else {}
+    records = reusable_records(latest, key) if latest is not None else {}
 
     def known(name: str, digest: str) -> bool:
-        return name in reused and reused[name].record.digest == digest
+        return name in records and records[name].digest == digest
 
-    gathered = [(s.key, s.gather(package, progress, known)) for s in sources]
+    gathered = [(s.key, s.gather(package, progress, known)) for s in sources]  # reading begins
     digest = pull_digest(config, package, [f"{key} {g.digest}" for key, g in gathered])
     if latest is not None and latest.digest == digest:
         return latest
+    reused = reusable(latest, records) if latest is not None else {}  # while files are read
     result = take_in(config, package, [g for _, g in gathered], reused)
     return _write(config, package, result, digest, [g for _, g in gathered], folder, key)
 
@@ -197,12 +203,16 @@ def intake_key(config: Config, package: DataPackage) -> str:
     return h.hexdigest()
 
 
-def reusable(snap: Snapshot, key: str) -> dict[str, Reused]:
-    """What ``snap`` made of each workbook it read in full, by file name (none when it was
-    made under another :func:`intake_key`)."""
+def reusable_records(snap: Snapshot, key: str) -> dict[str, FileRecord]:
+    """What ``snap`` recorded of each workbook it read in full, by file name (none when it
+    was made under another :func:`intake_key`)."""
     if snap.manifest.get("intake") != key:
         return {}
-    records = {r.source: r for r in snap.files() if r.readable and r.unit_code and r.digest}
+    return {r.source: r for r in snap.files() if r.readable and r.unit_code and r.digest}
+
+
+def reusable(snap: Snapshot, records: dict[str, FileRecord]) -> dict[str, Reused]:
+    """What ``snap`` made of each of these workbooks: its rows of each table, its findings."""
     if not records:
         return {}
     frames: dict[str, dict[str, pl.DataFrame]] = {name: {} for name in records}
@@ -251,8 +261,9 @@ def _fill(config: Config, package: DataPackage, result: Intake, digest: str,
         g.keep(raw)
     tables_dir = tmp / "tables"
     tables_dir.mkdir()
-    for name, frame in result.tables.items():
-        frame.write_csv(tables_dir / f"{name}.csv")
+    with ThreadPoolExecutor(THREADS) as pool:  # polars writes without holding the GIL
+        list(pool.map(lambda item: item[1].write_csv(tables_dir / f"{item[0]}.csv"),
+                      result.tables.items()))
     write_json(tables_dir / "datapackage.json", snapshot_descriptor(package))
     write_json(tmp / "intake.json", {
         "findings": [f.to_dict() for f in result.findings],
