@@ -168,3 +168,36 @@ def test_a_fonts_character_map_is_read_once_and_kept(tmp_path: Path):
     coverage.cache_clear()
     assert coverage(fonts.files, str(tmp_path)) == read
     assert made.stat().st_size == 4 * len(read)
+
+
+PROBE = '''
+import sys
+
+
+def cli_loaded():
+    return "kcbx.cli" in sys.modules
+'''
+SCRIPT = '''
+import multiprocessing
+import sys
+
+from kcbx.cli import _spare_workers_the_cli
+from probe import cli_loaded
+
+if __name__ == "__main__":
+    if sys.argv[1] == "spare":
+        _spare_workers_the_cli()
+    with multiprocessing.get_context("spawn").Pool(1) as pool:
+        print(pool.apply(cli_loaded))
+'''
+
+
+@pytest.mark.parametrize(("how", "loaded"), [("spare", "False"), ("as-is", "True")])
+def test_workers_of_the_kcbx_script_do_not_load_the_cli_again(tmp_path: Path, how: str, loaded: str):
+    """The ``kcbx`` script runs as a file, and spawn runs the main file again in every worker
+    (the readers, feedback, the site helper) unless it is named as a package's __main__."""
+    (tmp_path / "probe.py").write_text(PROBE, encoding="utf-8")
+    (tmp_path / "kcbx-script.py").write_text(SCRIPT, encoding="utf-8")
+    out = subprocess.run([sys.executable, str(tmp_path / "kcbx-script.py"), how], cwd=tmp_path,
+                         capture_output=True, text=True, check=True, timeout=120)
+    assert out.stdout.strip() == loaded
