@@ -39,8 +39,10 @@ def locked(func: Callable[..., T]) -> Callable[..., T]:
 
 @locked
 def current_snapshot(config: Config, package: DataPackage | None = None,
-                     progress: Progress | None = None) -> tuple[Snapshot, bool]:
-    """The snapshot of the sources as they are now; pulls only when they changed.
+                     progress: Progress | None = None,
+                     on_pull: Callable[[], None] | None = None) -> tuple[Snapshot, bool]:
+    """The snapshot of the sources as they are now; pulls only when they changed (calling
+    ``on_pull`` first).
 
     Returns the snapshot and whether a new pull was made.
     """
@@ -48,6 +50,8 @@ def current_snapshot(config: Config, package: DataPackage | None = None,
     existing = is_current(config, package)
     if existing is not None:
         return existing, False
+    if on_pull is not None:
+        on_pull()
     before = latest_snapshot(snapshots_dir(config))
     snap = pull(config, package, progress)
     return snap, before is None or snap.path != before.path
@@ -100,11 +104,12 @@ class Run:
 
 
 @locked
-def start(config: Config, progress: Progress | None = None) -> Run:
-    """Pull if the sources changed, build the tables once, validate them (with the previous
-    pull's 台账 for REP-4)."""
+def start(config: Config, progress: Progress | None = None,
+          on_pull: Callable[[], None] | None = None) -> Run:
+    """Pull if the sources changed (calling ``on_pull`` first), build the tables once,
+    validate them (with the previous pull's 台账 for REP-4)."""
     package = load_package()
-    snapshot, pulled = current_snapshot(config, package, progress)
+    snapshot, pulled = current_snapshot(config, package, progress, on_pull)
     if progress:
         progress("校验", 0, 1)
     tables = Tables.build(package, snapshot.tables(), snapshot.files())
@@ -199,10 +204,14 @@ def build(config: Config, progress: Progress | None = None) -> BuildResult:
     from .outputs.reports import write_reports
     from .outputs.site import Helper, build_site
 
-    # new data changes the site: mkdocs gets ready in a helper process meanwhile
-    helper = Helper() if is_current(config, load_package()) is None else None
+    helper: Helper | None = None
+
+    def get_ready() -> None:  # new data changes the site: mkdocs gets ready meanwhile
+        nonlocal helper
+        helper = Helper()
+
     try:
-        run = start(config, progress)
+        run = start(config, progress, get_ready)
         snapshot, report, package = run.snapshot, run.report, run.package
         folder = validation_dir(config)
         outputs: dict[str, Path | str] = {

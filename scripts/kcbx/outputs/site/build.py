@@ -29,7 +29,7 @@ from ...tables import Snapshot
 from .checked import RECORD
 from .gate import check_counts, check_site
 from .generate import environment, forms_pages, reference_pages, status_pages, write_pages
-from .helper import Helper
+from .helper import Helper, HelperFailed
 from .incremental import (
     DIRTY_WARNING,
     HOOK,
@@ -166,7 +166,7 @@ def build_site(config: Config, *, package: DataPackage | None = None,
             warnings = _build_pages(config_file, settings, docs, out, target, built, files, previous,
                                     helper)
         else:
-            warnings = _mkdocs(config_file, helper)
+            warnings, _ = _mkdocs(config_file, helper)
         if progress:
             progress("隐私检查", 0, 1)
         check_site(out, config, package, record=config.outputs_path / RECORD, snapshot=snapshot)
@@ -193,7 +193,10 @@ def _build_pages(config_file: Path, settings: dict[str, Any], docs: Path, out: P
     settings["hooks"] = [str(HOOK)]
     config_file.write_text(yaml.safe_dump(settings, allow_unicode=True, sort_keys=False),
                            encoding="utf-8")
-    warnings = [w for w in _mkdocs(config_file, helper, dirty=True) if DIRTY_WARNING not in w]
+    found, dirty = _mkdocs(config_file, helper, dirty=True)
+    if not dirty:  # built in full after all: its search index is whole
+        return found
+    warnings = [w for w in found if DIRTY_WARNING not in w]
     try:
         write_search_index(out, previous, changed)
     except Unplaced:
@@ -201,10 +204,19 @@ def _build_pages(config_file: Path, settings: dict[str, Any], docs: Path, out: P
     return warnings
 
 
-def _mkdocs(config_file: Path, helper: Helper | None, *, dirty: bool = False) -> list[str]:
-    """``run_mkdocs`` in the helper when there is one that can build, else here."""
-    found = helper.build(config_file, dirty=dirty) if helper is not None else None
-    return found if found is not None else run_mkdocs(config_file, dirty=dirty)
+def _mkdocs(config_file: Path, helper: Helper | None, *,
+            dirty: bool = False) -> tuple[list[str], bool]:
+    """``run_mkdocs`` in the helper when there is one, else here: its warnings, and whether
+    the build was dirty. A helper that failed while building may have written pages a dirty
+    build would then take as done: the site is built in full (mkdocs empties it first)."""
+    if helper is not None:
+        try:
+            found = helper.build(config_file, dirty=dirty)
+        except HelperFailed:
+            return run_mkdocs(config_file), False
+        if found is not None:
+            return found, dirty
+    return run_mkdocs(config_file, dirty=dirty), dirty
 
 
 def _pull_name(config: Config) -> str:

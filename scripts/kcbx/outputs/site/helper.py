@@ -5,8 +5,9 @@ Material, and loading jieba's dictionary (the Chinese search segmentation). When
 pulls new data, the pipeline starts a :class:`Helper` first; it does that work on another
 core while the run pulls, validates and writes the other outputs, then renders the site
 when asked. The site is the same as one built in the run's own process (the helper runs
-the same :func:`~.mkdocs_run.run_mkdocs`). If the helper is gone — it failed to start, or died —
-the build runs in the run's own process as before.
+the same :func:`~.mkdocs_run.run_mkdocs`). If the helper is gone before it takes the build,
+the build runs in the run's own process as planned; if it dies while building, it may have
+written part of the site, and the run builds the whole site again (:class:`HelperFailed`).
 """
 
 from __future__ import annotations
@@ -22,12 +23,17 @@ from typing import Any
 from .locate import SiteError
 
 
+class HelperFailed(Exception):
+    """The helper took the build and did not finish it: what it wrote cannot be trusted."""
+
+
 class Helper:
     """A process that has imported mkdocs and loaded jieba, waiting for one build."""
 
     def __init__(self) -> None:
         context = multiprocessing.get_context("spawn")  # as the readers: fork is unsafe here
         self._conn, child = context.Pipe()
+        self._sent = False  # it took a build
         self._process = context.Process(target=_serve, args=(child,), daemon=True,
                                         name="kcbx-site")
         try:
@@ -38,30 +44,44 @@ class Helper:
         child.close()
 
     def build(self, config_file: Path, *, dirty: bool) -> list[str] | None:
-        """mkdocs' warnings, or ``None`` when the helper could not build (build in-process).
-        Raises :class:`SiteError` as :func:`~.mkdocs_run.run_mkdocs` does."""
-        if self._conn is None:
+        """mkdocs' warnings, or ``None`` when the helper was gone before it took the build
+        (build in-process as planned). Raises :class:`HelperFailed` when it took the build
+        and did not finish it, :class:`SiteError` as :func:`~.mkdocs_run.run_mkdocs` does."""
+        if self._conn is None or not self._process.is_alive():
+            self.close()
             return None
         try:
-            self._conn.send((str(config_file), dirty))
-            status, payload = self._conn.recv()
-        except (EOFError, OSError):
-            return None
+            try:
+                self._conn.send((str(config_file), dirty))
+            except OSError:
+                return None
+            self._sent = True
+            try:
+                status, payload = self._conn.recv()
+            except (EOFError, OSError):
+                raise HelperFailed("the helper process ended during the build") from None
         finally:
             self.close()
         if status == "error":
             raise SiteError(payload)
-        return payload if status == "ok" else None
+        if status != "ok":
+            raise HelperFailed(payload)
+        return payload
 
     def close(self) -> None:
-        if self._conn is not None:
-            with contextlib.suppress(OSError):
-                self._conn.send(None)
-            self._conn.close()
-            self._conn = None
+        """End the helper: at once when it never took a build (it may still be getting
+        ready), else after it finished."""
+        if self._conn is None:
+            return
+        with contextlib.suppress(OSError):
+            self._conn.send(None)
+        self._conn.close()
+        self._conn = None
+        if self._sent:
             self._process.join(timeout=5)
-            if self._process.is_alive():
-                self._process.terminate()
+        if self._process.is_alive():
+            self._process.terminate()
+            self._process.join(timeout=5)
 
 
 def warm() -> None:
