@@ -19,7 +19,7 @@ from .compiled import bytecode_cache
 
 _env = Environment(loader=PackageLoader("kcbx.outputs", "templates"),
                    autoescape=select_autoescape(["html", "j2"]), trim_blocks=True,
-                   lstrip_blocks=True, bytecode_cache=bytecode_cache())
+                   lstrip_blocks=True, bytecode_cache=bytecode_cache("findings-page"))
 
 
 def _title(rule: str) -> str:

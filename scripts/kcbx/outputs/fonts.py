@@ -13,6 +13,7 @@ import hashlib
 import os
 import shutil
 import sys
+import zlib
 from array import array
 from collections.abc import Iterator
 from contextlib import suppress
@@ -172,12 +173,35 @@ def coverage(files: tuple[str, ...], cache: str = "") -> frozenset[int]:
         st = os.stat(f)
         h.update(f"{f}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
     kept = Path(cache) / f"coverage-{h.hexdigest()[:16]}.bin"
-    with suppress(OSError, ValueError):  # none yet, or not whole
-        return frozenset(array("I", kept.read_bytes()))
+    with suppress(OSError):
+        found = _unpack(kept.read_bytes())
+        if found is not None:
+            return found
     chars = _read_coverage(files)
     with suppress(OSError):
-        write_bytes(kept, array("I", sorted(chars)).tobytes())
+        write_bytes(kept, _pack(chars))
     return chars
+
+
+COVERAGE_MAGIC = b"kcbx-coverage-1\n"
+
+
+def _pack(chars: frozenset[int]) -> bytes:
+    data = array("I", sorted(chars)).tobytes()
+    return COVERAGE_MAGIC + len(chars).to_bytes(4, "little") + zlib.crc32(data).to_bytes(4, "little") + data
+
+
+def _unpack(blob: bytes) -> frozenset[int] | None:
+    """The characters kept by :func:`_pack`; ``None`` for anything else (a cut file)."""
+    head = len(COVERAGE_MAGIC)
+    if not blob.startswith(COVERAGE_MAGIC) or len(blob) < head + 8:
+        return None
+    count = int.from_bytes(blob[head:head + 4], "little")
+    crc = int.from_bytes(blob[head + 4:head + 8], "little")
+    data = blob[head + 8:]
+    if len(data) != 4 * count or zlib.crc32(data) != crc:
+        return None
+    return frozenset(array("I", data))
 
 
 def _read_coverage(files: tuple[str, ...]) -> frozenset[int]:

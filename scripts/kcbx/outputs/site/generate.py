@@ -54,7 +54,7 @@ def environment() -> jinja2.Environment:
         autoescape=True, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
         undefined=jinja2.StrictUndefined,
         comment_start_string="{##", comment_end_string="##}",  # "{#id}" is Markdown attr_list
-        bytecode_cache=bytecode_cache())
+        bytecode_cache=bytecode_cache("site-pages"))
     env.filters["num"] = lambda v: fmt(v)
     env.filters["pct"] = lambda v: fmt(v, percent=True)
     env.filters["cell"] = _cell

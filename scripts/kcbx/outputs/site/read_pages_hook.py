@@ -16,7 +16,7 @@ def on_env(env: Any, config: Any, files: Any) -> Any:
     from kcbx.outputs.compiled import bytecode_cache
 
     if env.bytecode_cache is None:
-        env.bytecode_cache = bytecode_cache()
+        env.bytecode_cache = bytecode_cache("mkdocs-theme")
     for file in files.documentation_pages():
         page = file.page
         if page is not None and page.markdown is None:
