@@ -15,9 +15,10 @@ from polars.testing import assert_frame_equal
 
 from kcbx.config import load_config
 from kcbx.demo import write_demo
-from kcbx.outputs.site import Helper, PrivacyError, SiteError, build_site
+from kcbx.outputs.site import Helper, PrivacyError, SiteError, build_site, write_sample_public
 from kcbx.outputs.site.checked import RECORD, Checked, value_digests
 from kcbx.outputs.site.gate import Scanner, check_site, gate_version, public_examples, scan_site
+from kcbx.outputs.site.helper import HelperFailed
 from kcbx.outputs.site.mkdocs_run import run_mkdocs
 from kcbx.pipeline import current_snapshot
 from kcbx.schema import load_package
@@ -77,7 +78,7 @@ def test_the_gate_keeps_its_record_privately_and_uses_it_only_under_the_same_gat
     gate = gate_version(EXAMPLES)
     kept = Checked.read(record, gate)
     assert kept is not None and set(kept.files) == {"index.html"}
-    assert kept.values.len() > 100  # the demo's names, IDs and phones, as digests only
+    assert kept.values.len() > 100  # the demo's names, IDs and phones, as digests
     text = record.read_text(encoding="utf-8")
     name = snapshot.table("census")["name"].drop_nulls()[0]
     assert name not in text
@@ -101,8 +102,9 @@ def test_a_pull_holds_exactly_the_tables_it_wrote(tmp_path: Path):
     for name in snapshot.manifest["tables"]:
         assert_frame_equal(snapshot.table(name), from_disk.table(name))
     assert snapshot.table("census").height > 50
-    assert_frame_equal(snapshot.table("census", ["name", "nope"]),
-                       from_disk.table("census", ["name", "nope"]))
+    columns = ["name", "_row", "_file", "nope"]
+    assert_frame_equal(snapshot.table("census", columns), from_disk.table("census", columns))
+    assert_frame_equal(snapshot.table("census", columns), Snapshot(snapshot.path).table("census", columns))
 
 
 def test_the_helper_builds_the_site_the_run_would_build(tmp_path: Path):
@@ -125,6 +127,48 @@ def test_a_helper_that_died_leaves_the_build_to_the_run(tmp_path: Path):
     helper._process.kill()
     helper._process.join(10)
     assert helper.build(tmp_path / "mkdocs.yml", dirty=False) is None
+
+
+def test_a_helper_that_fails_while_building_says_so(tmp_path: Path):
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "index.md").write_text("# 首页\n", encoding="utf-8")
+    (tmp_path / "hook.py").write_text("def on_config(config):\n    raise RuntimeError('坏')\n",
+                                      encoding="utf-8")
+    config_file = tmp_path / "mkdocs.yml"
+    config_file.write_text(f"site_name: x\ndocs_dir: {tmp_path / 'docs'}\nsite_dir: {tmp_path / 'out'}\n"
+                           f"hooks: [{tmp_path / 'hook.py'}]\n", encoding="utf-8")
+    with pytest.raises(HelperFailed, match="RuntimeError"):
+        Helper().build(config_file, dirty=False)
+
+
+class _FailsAfterWriting:
+    """A helper that renders the changed pages (as a real one may before it dies), then fails."""
+
+    def build(self, config_file: Path, *, dirty: bool) -> list[str]:
+        run_mkdocs(config_file, dirty=dirty)
+        raise HelperFailed("died")
+
+    def close(self) -> None:
+        pass
+
+
+def test_a_helper_that_fails_after_writing_pages_makes_the_run_build_the_whole_site(tmp_path: Path):
+    """Pages a failed helper wrote are newer than their sources: a dirty build would take them
+    as done and leave them out of the search index. The run builds everything again."""
+    config = make_site_workspace(tmp_path / "a" / "示例区", units=5, months=2, forms=False)
+    build_site(config)
+    write_sample_public(config.outputs_path / "public", units=5, months=2, seed=3)
+    build_site(config, helper=_FailsAfterWriting())  # type: ignore[arg-type]
+    full = make_site_workspace(tmp_path / "b" / "示例区", units=5, months=2, forms=False)
+    write_sample_public(full.outputs_path / "public", units=5, months=2, seed=3)
+    build_site(full)
+    files = sorted(p.relative_to(config.site_path).as_posix()
+                   for p in config.site_path.rglob("*") if p.is_file())
+    assert files == sorted(p.relative_to(full.site_path).as_posix()
+                           for p in full.site_path.rglob("*") if p.is_file())
+    differ = [p for p in files if p != "sitemap.xml.gz"
+              and (config.site_path / p).read_bytes() != (full.site_path / p).read_bytes()]
+    assert differ == []
 
 
 def test_mkdocs_errors_in_the_helper_are_the_runs_errors(tmp_path: Path):
@@ -164,10 +208,12 @@ def test_a_fonts_character_map_is_read_once_and_kept(tmp_path: Path):
     assert kept == read and ord("控") in read
     coverage.cache_clear()
     assert coverage(fonts.files, str(tmp_path)) == read  # from the kept file
-    made.write_bytes(b"\1\2\3")  # not whole: read from the fonts again
-    coverage.cache_clear()
-    assert coverage(fonts.files, str(tmp_path)) == read
-    assert made.stat().st_size == 4 * len(read)
+    whole = made.read_bytes()
+    for damaged in (b"", whole[:-4], whole[:40] + b"\0" * (len(whole) - 40), b"\1\2\3\4"):
+        made.write_bytes(damaged)  # cut or spoiled: read from the fonts again, and kept again
+        coverage.cache_clear()
+        assert coverage(fonts.files, str(tmp_path)) == read
+        assert made.read_bytes() == whole
 
 
 PROBE = '''

@@ -41,10 +41,12 @@ Progress = Callable[[str, int, int], None]
 
 
 def _as_read(frame: pl.DataFrame) -> pl.DataFrame:
-    # every column text; the file and sheet repeat on every row: categorical keeps a
-    # million rows small
-    return frame.with_columns(pl.col("_row").cast(pl.Int64),
-                              pl.col("_file", "_sheet").cast(pl.Categorical))
+    # every column text but the row number; the file and sheet repeat on every row:
+    # categorical keeps a million rows small
+    casts = [pl.col(c).cast(pl.Categorical) for c in ("_file", "_sheet") if c in frame.columns]
+    if "_row" in frame.columns:
+        casts.append(pl.col("_row").cast(pl.Int64))
+    return frame.with_columns(casts)
 
 
 @dataclass(frozen=True)
@@ -78,8 +80,8 @@ class Snapshot:
         file = self.path / "tables" / f"{name}.csv"
         if columns is not None:
             header = pl.read_csv(file, infer_schema=False, encoding="utf8", n_rows=0).columns
-            return pl.read_csv(file, infer_schema=False, encoding="utf8",
-                               columns=[c for c in columns if c in header])
+            return _as_read(pl.read_csv(file, infer_schema=False, encoding="utf8",
+                                        columns=[c for c in columns if c in header]))
         frame = _as_read(pl.read_csv(file, infer_schema=False, encoding="utf8"))
         self._frames[name] = frame
         return frame

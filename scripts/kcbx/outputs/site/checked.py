@@ -11,7 +11,10 @@ code, other patterns or other public examples is not used.
 
 Value digests are polars' 64-bit hashes (stable within one polars version, which is part of
 the record's key): two values that share one are treated as one (a new value could be
-skipped in unchanged files with odds of about 10⁻¹⁴ per value).
+skipped in unchanged files with odds of about 10⁻¹⁴ per value). The record is personal
+data like the snapshots beside it: an ID number has few enough possible values that its
+digest can be reversed by trying them all. It stays in the private outputs folder and is
+never published.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ import polars as pl
 from ...atomic import write_text
 
 RECORD = ".site-gate.json"  # in the workspace's (private) outputs folder
+CODE = Path(__file__)  # part of the gate's version: what a record means
 SEED = 0x6B636278  # any fixed seed
 
 
