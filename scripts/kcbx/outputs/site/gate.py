@@ -93,7 +93,7 @@ def private_values(config: Config, package: DataPackage,
     if snap is None:
         return {}
     known = set(snap.manifest.get("tables", []))
-    out: dict[str, tuple[str, str]] = {}
+    parts: list[pl.LazyFrame] = []
     for table in package.tables:
         fields = [f for f in table.fields if f.pii]
         if not fields or table.name not in known:
@@ -102,13 +102,19 @@ def private_values(config: Config, package: DataPackage,
         for f in fields:
             if f.name not in frame.columns:
                 continue
-            values = (frame.lazy().select(pl.col(f.name).drop_nulls().unique()
-                                          .str.replace_all(INVISIBLE.pattern, "").str.strip_chars())
-                      .filter(pl.col(f.name).str.len_chars() >= 2).collect()[f.name])
-            where = (f.title, f"来自「{table.title}」的「{f.title}」列")
-            for value in values.to_list():
-                out.setdefault(value, where)
-    return out
+            parts.append(frame.lazy().select(
+                pl.col(f.name).drop_nulls().str.replace_all(INVISIBLE.pattern, "").str.strip_chars()
+                .alias("value"),
+                pl.lit(f.title).alias("what"),
+                pl.lit(f"来自「{table.title}」的「{f.title}」列").alias("source"),
+            ).filter(pl.col("value").str.len_chars() >= 2))
+    if not parts:
+        return {}
+    # each value once, named by the first field (in the schemas' order) that holds it
+    found = pl.concat(parts).unique("value", keep="first", maintain_order=True).collect()
+    return dict(zip(found["value"].to_list(),
+                    zip(found["what"].to_list(), found["source"].to_list(), strict=True),
+                    strict=True))
 
 
 def trie_pattern(words: list[str]) -> str:
