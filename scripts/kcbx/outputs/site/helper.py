@@ -33,7 +33,6 @@ class Helper:
     def __init__(self) -> None:
         context = multiprocessing.get_context("spawn")  # as the readers: fork is unsafe here
         self._conn, child = context.Pipe()
-        self._sent = False  # it took a build
         self._process = context.Process(target=_serve, args=(child,), daemon=True,
                                         name="kcbx-site")
         try:
@@ -55,7 +54,6 @@ class Helper:
                 self._conn.send((str(config_file), dirty))
             except OSError:
                 return None
-            self._sent = True
             try:
                 status, payload = self._conn.recv()
             except (EOFError, OSError):
@@ -69,19 +67,18 @@ class Helper:
         return payload
 
     def close(self) -> None:
-        """End the helper: at once when it never took a build (it may still be getting
-        ready), else after it finished."""
+        """End the helper at once: it holds nothing to save (a build it took has answered,
+        its files written), and tearing down jieba's dictionary would only keep the run
+        waiting."""
         if self._conn is None:
             return
         with contextlib.suppress(OSError):
             self._conn.send(None)
         self._conn.close()
         self._conn = None
-        if self._sent:
-            self._process.join(timeout=5)
         if self._process.is_alive():
             self._process.terminate()
-            self._process.join(timeout=5)
+        self._process.join(timeout=5)
 
 
 def warm() -> None:
