@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -27,6 +28,8 @@ import openpyxl
 from kcbx import pipeline
 from kcbx.config import load_config
 from kcbx.demo import write_demo
+
+RESENDS = 3
 
 
 def kcbx(root: Path, *args: str) -> float:
@@ -78,23 +81,26 @@ def main() -> None:
         return kcbx(root, "validate")
 
     validate = min(validate_again(), validate_again())
-    copy = work / "run-validate"
-    shutil.rmtree(copy, ignore_errors=True)
-    shutil.copytree(root, copy, symlinks=True)
     target = root / "submissions" / "QSXX.xlsx"
-    book = openpyxl.load_workbook(target)
-    book.worksheets[0].cell(2, 3).value = "吴某新"
-    book.save(target)
-    shutil.copy2(target, copy / "submissions" / target.name)
-    resent = kcbx(copy, "validate")
-    one = kcbx(root, "build")
-    shutil.rmtree(copy, ignore_errors=True)
+    copy = work / "run-validate"
+    resent_runs, one_runs = [], []
+    for k in range(RESENDS):  # each time an edited copy of the same school's workbook
+        book = openpyxl.load_workbook(target)
+        book.worksheets[0].cell(2, 3).value = f"吴某新{k}"
+        book.save(target)
+        shutil.rmtree(copy, ignore_errors=True)
+        shutil.copytree(root, copy, symlinks=True)
+        resent_runs.append(kcbx(copy, "validate"))
+        shutil.rmtree(copy, ignore_errors=True)
+        one_runs.append(kcbx(root, "build"))
+    resent, one = statistics.median(resent_runs), statistics.median(one_runs)
     print(f"  baseline: kcbx validate (the snapshot validated again): {validate:.1f} s")
-    print(f"  baseline: kcbx validate after the same resend (pull + validate): {resent:.1f} s")
+    print(f"  baseline: kcbx validate after the same resend (pull + validate), median of "
+          f"{RESENDS}: {resent:.1f} s")
     print(f"  kcbx build cold: {cold:.1f} s ({cold / validate:.2f} × validate)")
     print(f"  kcbx build unchanged: {unchanged:.1f} s ({unchanged / validate:.2f} × validate)")
-    print(f"  kcbx build after one school resends: {one:.1f} s ({one / validate:.2f} × validate; "
-          f"{one / resent:.2f} × validate after the same resend)")
+    print(f"  kcbx build after one school resends, median of {RESENDS}: {one:.1f} s "
+          f"({one / validate:.2f} × validate; {one / resent:.2f} × validate after the same resend)")
 
 
 if __name__ == "__main__":
