@@ -96,8 +96,11 @@ def test_the_gate_keeps_its_record_privately_and_uses_it_only_under_the_same_gat
 def test_a_pull_holds_exactly_the_tables_it_wrote(tmp_path: Path):
     root = tmp_path / "示例区"
     write_demo(root, children=120, seed=5)
-    snapshot, pulled = current_snapshot(load_config(root))
-    assert pulled
+    calls: list[str] = []
+    snapshot, pulled = current_snapshot(load_config(root), on_pull=lambda: calls.append("pull"))
+    assert pulled and calls == ["pull"]  # what starts the site helper in a build
+    assert current_snapshot(load_config(root), on_pull=lambda: calls.append("again"))[1] is False
+    assert calls == ["pull"]
     from_disk = Snapshot(snapshot.path)
     for name in snapshot.manifest["tables"]:
         assert_frame_equal(snapshot.table(name), from_disk.table(name))
