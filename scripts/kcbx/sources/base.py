@@ -34,6 +34,7 @@ class Gathered:
     findings: list[Finding] = field(default_factory=list)
     digest: str = ""  # over everything read: a changed cell makes a new pull
     keep: Callable[[Path], None] = lambda raw: None  # writes the raw material into ``raw/``
+    release: Callable[[], None] = lambda: None  # stops reads not taken (the pull gave up)
 
 
 class Source(Protocol):

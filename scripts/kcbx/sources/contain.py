@@ -49,52 +49,62 @@ def read_workbooks(jobs: list[ReadJob], limits: Limits = DEFAULT_LIMITS,
 
 
 def iter_workbooks(jobs: list[ReadJob], limits: Limits = DEFAULT_LIMITS,
-                   progress: Progress | None = None) -> Iterator[RawWorkbook | SourceProblem]:
+                   progress: Progress | None = None) -> Reads:
     """Each job's result in job order, read in worker processes a few files ahead of the
     caller: at most one file per worker (and one more) is held in memory at a time, so a
     district of large workbooks is taken in one at a time. Reading begins at this call (the
-    caller may do other work before asking for the first result).
+    caller may do other work before asking for the first result); ``close()`` stops the
+    reads not taken.
 
     When a worker dies, every file its pool was reading is read again alone in a fresh
     worker, so only the file that kills its reader is reported."""
-    pending: dict[int, Future | None] = {}  # None: read alone (its pool broke)
-    submitted = _hand_out(jobs, limits, pending, 0, 0)
-    return _results(jobs, limits, progress, pending, submitted)
+    return Reads(jobs, limits, progress)
 
 
-def _hand_out(jobs: list[ReadJob], limits: Limits, pending: dict[int, Future | None],
-              submitted: int, index: int) -> int:
-    """Submit jobs up to a few ahead of ``index``; returns how many are submitted."""
-    while submitted < len(jobs) and submitted <= index + _workers() + 1:
-        pending[submitted] = _submit(jobs[submitted], limits)
-        if pending[submitted] is None:
-            _mark_alone(pending)
-        submitted += 1
-    return submitted
+class Reads(Iterator[RawWorkbook | SourceProblem]):
+    """The results of :func:`iter_workbooks`, in job order."""
 
+    def __init__(self, jobs: list[ReadJob], limits: Limits, progress: Progress | None):
+        self.jobs, self.limits, self.progress = jobs, limits, progress
+        self.pending: dict[int, Future | None] = {}  # None: read alone (its pool broke)
+        self.submitted = 0
+        self.index = 0
+        self._hand_out()
 
-def _results(jobs: list[ReadJob], limits: Limits, progress: Progress | None,
-             pending: dict[int, Future | None],
-             submitted: int) -> Iterator[RawWorkbook | SourceProblem]:
-    try:
-        for index in range(len(jobs)):
-            submitted = _hand_out(jobs, limits, pending, submitted, index)
-            future = pending.pop(index)
-            result: RawWorkbook | SourceProblem | None = None
-            if future is not None:
-                try:
-                    result = future.result()
-                except BrokenProcessPool:
-                    _mark_alone(pending)
-            if result is None:
-                result = _read_alone(jobs[index], limits)
-            if progress:
-                progress(index + 1, len(jobs))
-            yield result
-    finally:
-        for future in pending.values():
+    def _hand_out(self) -> None:
+        """Submit jobs up to one per worker and one more beyond the next result."""
+        while self.submitted < len(self.jobs) and self.submitted <= self.index + _workers():
+            self.pending[self.submitted] = _submit(self.jobs[self.submitted], self.limits)
+            if self.pending[self.submitted] is None:
+                _mark_alone(self.pending)
+            self.submitted += 1
+
+    def __next__(self) -> RawWorkbook | SourceProblem:
+        if self.index >= len(self.jobs):
+            self.close()
+            raise StopIteration
+        self._hand_out()
+        future = self.pending.pop(self.index)
+        result: RawWorkbook | SourceProblem | None = None
+        if future is not None:
+            try:
+                result = future.result()
+            except BrokenProcessPool:
+                _mark_alone(self.pending)
+        if result is None:
+            result = _read_alone(self.jobs[self.index], self.limits)
+        self.index += 1
+        if self.progress:
+            self.progress(self.index, len(self.jobs))
+        return result
+
+    def close(self) -> None:
+        """Cancel the reads not taken (one a worker has begun runs to its end)."""
+        for future in self.pending.values():
             if future is not None:
                 future.cancel()
+        self.pending.clear()
+        self.index = self.submitted = len(self.jobs)
 
 
 def _submit(job: ReadJob, limits: Limits) -> Future | None:

@@ -67,7 +67,7 @@ class WorkbookFolder:
                 yield Unchanged(self.name(path), self._hash(path)) if path in same else next(read)
 
         findings = [finding("ignored-file", file=self.name(p), detail=p.name) for p in self.others]
-        return Gathered(books(), findings, self.digest(), self.keep)
+        return Gathered(books(), findings, self.digest(), self.keep, read.close)
 
     def keep(self, raw: Path) -> None:
         """Copy every file as it came into the snapshot's ``raw/`` (not one refused unread)."""

@@ -184,12 +184,18 @@ def pull(config: Config, package: DataPackage, progress: Progress | None = None)
     def known(name: str, digest: str) -> bool:
         return name in records and records[name].digest == digest
 
-    gathered = [(s.key, s.gather(package, progress, known)) for s in sources]  # reading begins
-    digest = pull_digest(config, package, [f"{key} {g.digest}" for key, g in gathered])
-    if latest is not None and latest.digest == digest:
-        return latest
-    reused = reusable(latest, records) if latest is not None else {}  # while files are read
-    result = take_in(config, package, [g for _, g in gathered], reused)
+    gathered: list[tuple[str, Gathered]] = []
+    try:
+        for source in sources:
+            gathered.append((source.key, source.gather(package, progress, known)))  # reading begins
+        digest = pull_digest(config, package, [f"{key} {g.digest}" for key, g in gathered])
+        if latest is not None and latest.digest == digest:
+            return latest
+        reused = reusable(latest, records) if latest is not None else {}  # while files are read
+        result = take_in(config, package, [g for _, g in gathered], reused)
+    finally:  # reads not taken (the same pull, or a failure) are stopped
+        for _, g in gathered:
+            g.release()
     return _write(config, package, result, digest, [g for _, g in gathered], folder, key)
 
 
