@@ -233,20 +233,58 @@ import sys
 from kcbx.cli import _spare_workers_the_cli
 from probe import cli_loaded
 
+if sys.argv[1] == "script":
+    from kcbx.cli import main  # as the kcbx script has it
+
 if __name__ == "__main__":
-    if sys.argv[1] == "spare":
+    if sys.argv[1] != "as-is":
         _spare_workers_the_cli()
     with multiprocessing.get_context("spawn").Pool(1) as pool:
         print(pool.apply(cli_loaded))
 '''
 
 
-@pytest.mark.parametrize(("how", "loaded"), [("spare", "False"), ("as-is", "True")])
+@pytest.mark.parametrize(("how", "loaded"), [("script", "False"), ("as-is", "True"), ("host", "True")])
 def test_workers_of_the_kcbx_script_do_not_load_the_cli_again(tmp_path: Path, how: str, loaded: str):
     """The ``kcbx`` script runs as a file, and spawn runs the main file again in every worker
-    (the readers, feedback, the site helper) unless it is named as a package's __main__."""
+    (the readers, feedback, the site helper) unless it is named as a package's __main__. A
+    program that only uses kcbx ("host") keeps its own: its workers may need its functions."""
     (tmp_path / "probe.py").write_text(PROBE, encoding="utf-8")
     (tmp_path / "kcbx-script.py").write_text(SCRIPT, encoding="utf-8")
     out = subprocess.run([sys.executable, str(tmp_path / "kcbx-script.py"), how], cwd=tmp_path,
                          capture_output=True, text=True, check=True, timeout=120)
     assert out.stdout.strip() == loaded
+
+
+def test_reads_begin_at_once_and_stop_when_not_taken(tmp_path: Path, monkeypatch):
+    """A pull hands workbooks to the readers before it gathers the last pull's rows; a pull
+    that then gives up (the same sources after all) stops the reads it did not take."""
+    from kcbx.sources import contain
+    from kcbx.tables import pull
+
+    root = tmp_path / "示例区"
+    write_demo(root, children=60, seed=6)
+    (root / "submissions" / "ZZ坏文件.xlsx").write_bytes(b"not a workbook")  # read on every pull
+    config = load_config(root)
+    made: list[contain.Reads] = []
+    closed: list[contain.Reads] = []
+    real_init, real_close = contain.Reads.__init__, contain.Reads.close
+
+    def init(self, *args, **kwargs):
+        real_init(self, *args, **kwargs)
+        made.append(self)
+        assert self.pending, "reading begins when the reads are made"
+
+    def close(self):
+        closed.append(self)
+        real_close(self)
+
+    monkeypatch.setattr(contain.Reads, "__init__", init)
+    monkeypatch.setattr(contain.Reads, "close", close)
+    first = pull(config, load_package())
+    before = len(made)
+    again = pull(config, load_package())  # nothing changed: the same snapshot, reads stopped
+    assert again.path == first.path
+    (reads,) = made[before:]  # the folder's: the unreadable file, handed out at once
+    assert [job.name for job in reads.jobs] == ["submissions/ZZ坏文件.xlsx"]
+    assert reads in closed and not reads.pending and list(reads) == []

@@ -170,5 +170,6 @@ def _spare_workers_the_cli() -> None:
     this whole CLI — ≈ 0.3 s more for each worker before it can start. Name the script's
     module as ``python -m kcbx`` names it; spawn does not run a ``__main__`` module again."""
     module = sys.modules.get("__main__")
-    if module is not None and getattr(module, "__spec__", None) is None:
+    if module is not None and getattr(module, "__spec__", None) is None \
+            and getattr(module, "main", None) is main:  # the script, not a program using kcbx
         module.__spec__ = importlib.util.spec_from_loader("kcbx.__main__", loader=None)
