@@ -258,5 +258,6 @@ def document_samples(config: Config) -> list[Sample]:
     from .outputs.site.gate import private_values
 
     run = start(config)
-    private = {value: title for value, (title, _) in private_values(config, run.package).items()}
+    found = private_values(config, run.package, run.snapshot)
+    private = {value: title for value, (title, _) in found.items()}
     return samples(config, run.tables, run.report, private)
