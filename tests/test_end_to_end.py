@@ -9,10 +9,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-import click
 import pytest
 from click.testing import CliRunner
 
+from clicommands import COMMANDS
 from kcbx.cli import cli
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -52,17 +52,6 @@ def test_build_demo_writes_every_output_it_lists(tmp_path):
     assert len(deep) + len(str(longest.relative_to(dest))) < 240, longest
 
 
-def _commands(group: click.Group, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
-    out = [prefix]
-    for name, command in sorted(group.commands.items()):
-        if isinstance(command, click.Group):
-            out.extend(_commands(command, (*prefix, name)))
-        else:
-            out.append((*prefix, name))
-    return out
-
-
-COMMANDS = _commands(cli)
 
 
 def _options(help_text: str) -> list[tuple[str, str]]:

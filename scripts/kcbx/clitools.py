@@ -16,6 +16,7 @@ from typing import Any
 
 import click
 
+from .cliusage import in_chinese, unknown_command
 from .config import load_config
 from .errors import KcbxError
 from .terminal import err_console
@@ -24,7 +25,21 @@ CONTEXT = {"help_option_names": [], "max_content_width": 100}
 
 
 class _ChineseHelp:
-    """Chinese headings for click's help pages (用法 / 选项 / 命令)."""
+    """Chinese headings for click's help pages (用法 / 选项 / 命令), and usage errors told in
+    Chinese (:mod:`.cliusage`) on every command, whichever click is installed."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("options_metavar", "[选项]")
+        if isinstance(self, click.Group):
+            kwargs.setdefault("subcommand_metavar", "命令 [参数]...")
+        super().__init__(*args, **kwargs)
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        try:
+            return super().parse_args(ctx, args)  # type: ignore[misc]
+        except click.UsageError as exc:
+            exc.ctx = exc.ctx or ctx  # click's parser raises some without their context
+            raise in_chinese(exc) from None
 
     def format_usage(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         pieces = self.collect_usage_pieces(ctx)  # type: ignore[attr-defined]
@@ -56,9 +71,19 @@ class Command(_ChineseHelp, click.Command):
 
 class Group(_ChineseHelp, click.Group):
     command_class = Command
+    group_class = type  # subgroups made with @group.group() are of this class too
 
     def get_help_option(self, ctx: click.Context) -> click.Option | None:
         return Command.get_help_option(self, ctx)  # type: ignore[arg-type]
+
+    def resolve_command(self, ctx: click.Context,
+                        args: list[str]) -> tuple[str | None, click.Command | None, list[str]]:
+        name = args[0]
+        if not ctx.resilient_parsing and not name.startswith("-") \
+                and self.get_command(ctx, name) is None:
+            raise unknown_command(ctx, name, (n for n in self.list_commands(ctx)
+                                              if not getattr(self.get_command(ctx, n), "hidden", False)))
+        return super().resolve_command(ctx, args)
 
 
 def handle_errors(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -71,7 +96,9 @@ def handle_errors(func: Callable[..., Any]) -> Callable[..., Any]:
         except KcbxError as exc:
             err_console.print(f"[bold red]错误：[/]{exc}")
             sys.exit(exc.exit_code)
-        except KeyboardInterrupt:
+        except (click.ClickException, click.exceptions.Exit):
+            raise  # click's own: a usage error is told in Chinese by the command classes
+        except (KeyboardInterrupt, click.Abort):  # Ctrl-C, also at a question (kcbx init)
             err_console.print("已中断。")
             sys.exit(130)
         except Exception:  # noqa: BLE001 - the last net: keep the trace for the developers
