@@ -352,6 +352,29 @@ def test_unreadable_file_is_one_error_and_others_are_read(tmp_path, kind, words)
     assert_other_unit_checked(report)
 
 
+@pytest.mark.parametrize("suffix, words", [
+    (".xlsb", "这是 Excel 二进制格式（.xlsb）的文件，kcbx 不读取：请另存为 .xlsx 后重新报送"),
+    (".et", "这是 WPS 表格格式（.et）的文件，kcbx 不读取：请另存为 .xlsx 后重新报送"),
+])
+def test_a_binary_or_wps_workbook_is_told_to_be_saved_as_xlsx(tmp_path, suffix, words):
+    """A school that saved its form as .xlsb (Excel) or .et (WPS) learns what to do; the file
+    is kept with the pull as it came, the other units are read."""
+    root = make(tmp_path)
+    sent = root / "submissions" / f"A02{suffix}"
+    sent.write_bytes(_valid_xlsx_bytes(tmp_path))  # whatever its bytes: it is not opened
+
+    report = run_validate(root)
+
+    mine = [f for f in report.findings if f.unit_code == "A02" and schema_layer(f.rule)]
+    assert [(f.rule, f.severity, f.file) for f in mine] == [
+        ("file-error", ERROR, f"submissions/A02{suffix}")]
+    assert mine[0].message == words
+    assert not [f for f in report.findings if "不是 Excel 工作簿" in f.message]
+    assert_other_unit_checked(report)
+    snap, _ = pipeline.current_snapshot(load_config(root))
+    assert (snap.path / "raw" / "submissions" / sent.name).read_bytes() == sent.read_bytes()
+
+
 def test_workbook_without_cover_is_attributed_to_its_file_name(tmp_path):
     title, rows = sheet("census", [census_row(id_number=kid(1)),
                                    census_row(id_number=kid(2), name="赵某二", sex="男生")])

@@ -13,6 +13,14 @@ from .guard import DEFAULT_LIMITS, MB, Limits, bound_sheets, check_workbook, too
 from .raw import RawSheet, RawWorkbook, SourceProblem, fill_merged
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
+# Spreadsheets a school may send that kcbx does not read: taken as the unit's workbook (so
+# its feedback says what to do), refused before a byte is read
+FOREIGN_FORMATS = {
+    ".xlsb": "这是 Excel 二进制格式（.xlsb）的文件",
+    ".et": "这是 WPS 表格格式（.et）的文件",
+    ".ett": "这是 WPS 表格模板格式（.ett）的文件",
+    ".numbers": "这是苹果 Numbers 格式（.numbers）的文件",
+}
 
 
 def list_workbooks(folder: Path) -> tuple[list[Path], list[Path]]:
@@ -27,7 +35,8 @@ def list_workbooks(folder: Path) -> tuple[list[Path], list[Path]]:
     for path in sorted(folder.iterdir()):
         if path.name.startswith(("~$", ".")) or not path.is_file():
             continue
-        (books if path.suffix.lower() in WORKBOOK_SUFFIXES else others).append(path)
+        suffix = path.suffix.lower()
+        (books if suffix in WORKBOOK_SUFFIXES or suffix in FOREIGN_FORMATS else others).append(path)
     return books, others
 
 
@@ -43,6 +52,9 @@ def read_workbook(path: Path, *, name: str | None = None,
     Raises :class:`SourceProblem` with a Chinese message when the file is no workbook.
     """
     label = name or path.name
+    foreign = FOREIGN_FORMATS.get(path.suffix.lower())
+    if foreign:
+        raise SourceProblem(label, f"{foreign}，kcbx 不读取：请另存为 .xlsx 后重新报送")
     try:
         size = path.stat().st_size
         if size > limits.file_mb * MB:  # refused before a byte is read
