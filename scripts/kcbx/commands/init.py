@@ -17,14 +17,21 @@ from ..terminal import console
 PERIOD = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
 
-def _ask(value: object, text: str, **kwargs: object) -> object:
-    """A missing answer: asked in a terminal, an error naming the option elsewhere."""
+def _ask(value: object, text: str, *, option: str, whole_number: bool = False,
+         default: object = None) -> object:
+    """A missing answer: asked in a terminal (again, in Chinese, until it is usable), an
+    error naming the option elsewhere."""
     if value is not None:
         return value
     if not sys.stdin.isatty():
-        raise ConfigError(f"缺少{text}：请用 --{kwargs.pop('option')} 给出")
-    kwargs.pop("option", None)
-    return click.prompt(text, **kwargs)
+        raise ConfigError(f"缺少{text}：请用 --{option} 给出")
+    while True:
+        answer = str(click.prompt(text, default=default, type=str)).strip()
+        if not whole_number:
+            return answer
+        if answer.isdigit():
+            return int(answer)
+        click.echo(f"“{answer}”不是整数，请重新输入。", err=True)
 
 
 @click.command("init", cls=Command, context_settings=CONTEXT)
@@ -52,7 +59,7 @@ def command(folder: Path | None, district: str | None, year: int | None, period:
 
     folder = folder or Path.cwd()
     district = str(_ask(district, "区（县）名称", option="district")).strip()
-    year = int(_ask(year, "学年开始的年份（如 2023）", option="year", type=int,
+    year = int(_ask(year, "学年开始的年份（如 2023）", option="year", whole_number=True,
                     default=dt.date.today().year if dt.date.today().month >= 8
                     else dt.date.today().year - 1))
     if period is not None and not PERIOD.match(period):
