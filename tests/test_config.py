@@ -270,11 +270,12 @@ def test_a_month_without_teaching_is_a_warning_not_silence(tmp_path):
     from workbooks import run_validate, workspace
 
     root = workspace(tmp_path / "ws", {})
-    (root / "kcbx.yml").write_text("district: 测试区\nperiod: 2022-08\npulled_on: 2022-09-02\n",
+    # August 2023 is in work year 2022 (September–August), outside its autumn term
+    (root / "kcbx.yml").write_text("district: 测试区\nperiod: 2023-08\npulled_on: 2023-09-02\n",
                                    encoding="utf-8")
     report = run_validate(root)
     found = [f for f in report.findings if f.rule == "no-teaching"]
-    assert len(found) == 1 and found[0].severity == "提醒" and "2022-08" in found[0].message
+    assert len(found) == 1 and found[0].severity == "提醒" and "2023-08" in found[0].message
     (root / "kcbx.yml").write_text("district: 测试区\nperiod: 2022-10\npulled_on: 2022-11-04\n",
                                    encoding="utf-8")
     assert not [f for f in run_validate(root).findings if f.rule == "no-teaching"]

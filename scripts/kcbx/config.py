@@ -28,6 +28,32 @@ from .sources.guard import Limits
 
 CONFIG_NAME = "kcbx.yml"
 PERIOD_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+YEAR_STARTS = 9  # a work year runs from September of ``year`` to August of ``year`` + 1
+
+
+def work_year(period: str) -> int:
+    """The work year a month ``YYYY-MM`` belongs to: 2023-03 → 2022, 2023-09 → 2023."""
+    year, month = (int(p) for p in period.split("-"))
+    return year if month >= YEAR_STARTS else year - 1
+
+
+def year_months(year: int) -> tuple[str, str]:
+    """The first and last month of a work year: 2022 → (2022-09, 2023-08)."""
+    return f"{year}-{YEAR_STARTS:02d}", f"{year + 1}-{YEAR_STARTS - 1:02d}"
+
+
+def outside_year(period: str, year: int) -> str | None:
+    """Why ``period`` cannot be reported in work year ``year`` (None when it can): names the
+    command that moves the workspace to the month's own year."""
+    other = work_year(period)
+    if other == year:
+        return None
+    first, last = year_months(year)
+    where = f"报送月份 {period} 不在工作年度 {year}（{first} 至 {last}）内"
+    if other > year:
+        return f"{where}。{period} 属于 {other} 学年：请先运行 kcbx year {other} 开始新学年"
+    return (f"{where}，{period} 属于已经结束的 {other} 学年。如确要回到那一学年，"
+            f"请运行 kcbx year {other} --force")
 
 
 class _Strict(BaseModel):
@@ -114,7 +140,9 @@ class Config(_Strict):
                                     description=("不上课的法定节假日（名称、开始、结束）"
                                                  "；kcbx init 按国务院安排填好"))
     workdays: list[dt.date] = Field(default_factory=list, description="调休上班的周末，如 [2023-10-07]")
-    period: str = Field("2022-10", description="本次报送的月份 YYYY-MM；每月用 kcbx period 换")
+    period: str = Field("2022-10", description=("本次报送的月份 YYYY-MM，须在工作年度内；每月用 "
+                                                 "kcbx period 换，新学年用 kcbx year；不写时为 "
+                                                 "year 年 10 月"))
     pulled_on: dt.date | None = Field(None, description="本次拉取的日期；不写时为运行当天")
     deadline: dt.date | None = Field(None, description="报送截止日；不写时为报送月份的最后一天")
     previous: str | None = Field(None,
@@ -123,6 +151,9 @@ class Config(_Strict):
     thresholds: Thresholds = Field(default_factory=Thresholds, description="校验阈值，一般不改")
     privacy: Privacy = Field(default_factory=Privacy, description="公开网站的隐私保护")
     sources: Sources = Field(default_factory=Sources, description="报表从哪里来")
+    retention_years: int = Field(3, ge=1, le=20, description=(
+        "含个人信息的拉取（快照）和私有输出保留几个学年：kcbx year 开始新学年时列出并删除更早的"
+        "（个人信息保护法第十九条：保存期限为实现处理目的所必要的最短时间）；公开的统计数据不删"))
     outputs: str = Field("build",
         description="私有输出文件夹（快照、反馈、月报表、送教手册、文书）：含个人信息，不得公开")
     site: str = Field("public", description="网站文件夹（可以发布）：不含个人信息")
@@ -150,6 +181,7 @@ class Config(_Strict):
                 data = dict(data)
                 data.setdefault("terms", [t.model_dump() for t in _default_terms(year)])
                 data.setdefault("holidays", [h.model_dump() for h in _default_holidays(year)])
+                data.setdefault("period", f"{year}-10")
         return data
 
     @field_validator("terms")
@@ -179,6 +211,25 @@ class Config(_Strict):
         value = str(value).strip()
         if not PERIOD_RE.match(value):
             raise ValueError(f"“{value}”不是 YYYY-MM 格式的月份，如 2022-10")
+        return value
+
+    @field_validator("period")
+    @classmethod
+    def _period_of_the_year(cls, value: str, info: ValidationInfo) -> str:
+        """Every month is judged with its own year's calendar (rules.md, the year boundary)."""
+        year = info.data.get("year")
+        why = outside_year(value, year) if year is not None else None
+        if why:
+            raise ValueError(why)
+        return value
+
+    @field_validator("reference_date")
+    @classmethod
+    def _reference_of_the_year(cls, value: dt.date | None, info: ValidationInfo) -> dt.date | None:
+        year = info.data.get("year")
+        if value is not None and year is not None and value.year != year:
+            raise ValueError(f"{value} 不是工作年度 {year} 的日期（一般为 {year}-08-31）。"
+                             "开始新学年请用 kcbx year，它会一并改好")
         return value
 
     @field_validator("age_range")
@@ -321,6 +372,11 @@ _Loader.yaml_implicit_resolvers = {
 }
 
 
+def load_yaml(text: str) -> Any:
+    """YAML as kcbx reads it (dates stay text until the checks read them)."""
+    return yaml.load(text, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
+
+
 def load_config(path: Path | str | None = None) -> Config:
     """Read ``kcbx.yml`` (a file, a workspace folder, or found from the current folder)."""
     if path is None:
@@ -337,7 +393,7 @@ def load_config(path: Path | str | None = None) -> Config:
         raise ConfigError("不是 UTF-8 编码的文本，请用记事本“另存为 UTF-8”后再试",
                           path=str(file)) from None
     try:
-        data = yaml.load(text, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
+        data = load_yaml(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"第 {mark.line + 1} 行" if mark else ""

@@ -25,7 +25,7 @@ import polars as pl
 
 from .. import __version__
 from ..atomic import building, write_json
-from ..config import Config
+from ..config import PERIOD_RE, Config, work_year
 from ..errors import PullError
 from ..findings import Finding
 from ..schema import DataPackage
@@ -66,6 +66,18 @@ class Snapshot:
     @property
     def digest(self) -> str:
         return self.manifest["digest"]
+
+    @property
+    def period(self) -> str:
+        return self.manifest.get("period", "")
+
+    @property
+    def year(self) -> int | None:
+        """The work year this pull was made in (older pulls: the year of their month)."""
+        year = self.manifest.get("year")
+        if isinstance(year, int):
+            return year
+        return work_year(self.period) if PERIOD_RE.match(self.period) else None
 
     @cached_property
     def _frames(self) -> dict[str, pl.DataFrame]:
@@ -284,6 +296,7 @@ def _fill(config: Config, package: DataPackage, result: Intake, digest: str,
         "intake": key,  # rows of an unchanged workbook are reused only under the same key
         "kcbx": __version__,
         "district": config.district,
+        "year": config.year,
         "period": config.period,
         "pulled_on": config.effective_pulled_on.isoformat(),
         "tables": list(result.tables),
