@@ -17,7 +17,7 @@ import jinja2
 
 from ..atomic import write_text
 from ..config import CONFIG_NAME, load_config
-from ..errors import WorkspaceError
+from ..errors import ConfigError, WorkspaceError
 
 HERE = Path(__file__).parent
 GITIGNORE = """# 含学生个人信息的文件夹和报表：不进代码仓库（不得公开）
@@ -154,11 +154,15 @@ def roll_over(config_path: Path, period: str) -> RolledOver:
     belong to one month), keeping every comment; the earlier pulls stay for REP-4."""
     import re
 
+    from ..config import outside_year
     from ..tables import latest_snapshot
     from ..tables.snapshot import snapshots_dir
 
     config = load_config(config_path)
     path = config.root / CONFIG_NAME
+    why = outside_year(period, config.year)
+    if why:
+        raise ConfigError(why + "，没有改动", path=str(path), key="period")
     before = path.read_text(encoding="utf-8")
     text = before
     for key, value in (("period", period), ("pulled_on", "null"), ("deadline", "null")):

@@ -1,0 +1,231 @@
+"""The next work year in the same workspace: ``kcbx year YYYY``.
+
+``kcbx.yml`` gets the new year's settings — ``year``, ``reference_date``, the terms, the
+法定节假日 and 调休 workdays (``chinese_calendar``, as ``kcbx init``), ``period: YYYY-09`` —
+with every other line and comment left as it was; ``previous`` is cleared, so that the first
+pull of the new year is compared with the last pull of the old one, which the workspace
+keeps (REP-4, HOME-7). The old year's settings and 送教手册 are kept under
+``<outputs>/years/<old year>/``: its months can still be judged with their own calendar (the
+December 全年总结 spans two work years) and its handbooks are the schools' archive.
+
+Retention (个人信息保护法 第十九条): pulls and private outputs of work years older than
+``retention_years`` are listed by :func:`expired_outputs` and removed by
+:func:`remove_expired` once the user agrees; public aggregates are never among them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import shutil
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from ..atomic import write_text
+from ..config import CONFIG_NAME, PERIOD_RE, Config, load_config, load_yaml, work_year, year_months
+from ..errors import ConfigError, WorkspaceError
+from . import Calendar, school_year_calendar
+from .yaml_text import has_key, set_key
+
+YEARS_DIR = "years"  # <outputs>/years/<year>/: a finished year's settings and handbooks
+PERIOD_FOLDERS = ("feedback", "reports", "documents")  # <outputs>/<kind>/<YYYY-MM>/
+SNAPSHOT_FOLDERS = ("snapshots", "previous/snapshots")
+
+
+@dataclass
+class Expired:
+    """A pull or private output of a work year past ``retention_years``."""
+
+    path: Path
+    kind: str  # 拉取（快照）, 反馈表, 月报表, 文书, 校验结果, 送教手册
+    year: int
+
+
+@dataclass
+class NewYear:
+    old: int
+    new: int
+    period: str
+    calendar: Calendar
+    previous_pull: str | None  # the old year's last pull: the new year's first comparison
+    kept: list[Path] = field(default_factory=list)  # the old year's settings and handbooks
+    expired: list[Expired] = field(default_factory=list)
+
+
+def start_year(config_path: Path, year: int, *, force: bool = False) -> NewYear:
+    """Move the workspace of ``config_path`` (its ``kcbx.yml``) to work year ``year``.
+
+    Refuses the year it is in already, a year skipped or an earlier year (unless ``force``);
+    changes nothing when the new settings would not load.
+    """
+    from ..tables import list_snapshots
+    from ..tables.snapshot import snapshots_dir
+
+    path = config_path / CONFIG_NAME if config_path.is_dir() else config_path
+    before = path.read_text(encoding="utf-8-sig")
+    old = _year_of(before, path)
+    _allowed(old, year, force)
+    calendar = school_year_calendar(year)
+    write_text(path, _new_year_text(before, year, calendar, _reference_day(before)))
+    try:
+        config = load_config(path)
+    except Exception:
+        write_text(path, before)  # nothing half-changed
+        raise
+    kept = _keep_old_year(config, old, before)
+    last = [s for s in list_snapshots(snapshots_dir(config)) if s.year == old]
+    done = NewYear(old, year, config.period, calendar, last[-1].name if last else None, kept)
+    done.expired = expired_outputs(config)
+    return done
+
+
+def _year_of(text: str, path: Path) -> int:
+    """The work year ``kcbx.yml`` is in now, read without the checks that a month of the
+    new year (typed in early by hand) would fail."""
+    try:
+        data = load_yaml(text)
+    except yaml.YAMLError:
+        load_config(path)  # raises the Chinese message naming the line
+        raise
+    year = data.get("year", 2022) if isinstance(data, dict) else None
+    if not isinstance(year, int):
+        raise ConfigError("应为整数，如 2022", path=str(path), key="year")
+    return year
+
+
+def _allowed(old: int, year: int, force: bool) -> None:
+    first, last = year_months(old)
+    if year == old:
+        raise WorkspaceError(f"本工作文件夹已经是 {old} 学年（{first} 至 {last}），没有改动。"
+                             "换报送月份请用 kcbx period")
+    if force:
+        return
+    if year > old + 1:
+        raise WorkspaceError(
+            f"不能跳过 {old + 1} 学年：本工作文件夹现在是 {old} 学年，下一个学年是 {old + 1}，"
+            f"没有改动。确要直接开始 {year} 学年（中间的学年不报送），请加 --force")
+    if year < old:
+        raise WorkspaceError(
+            f"{year} 学年早于本工作文件夹现在的 {old} 学年，没有改动。确要回到 {year} 学年"
+            f"（如补做以前的月份），请加 --force；做完后用 kcbx year {old} --force 回来")
+
+
+def _reference_day(text: str) -> tuple[int, int]:
+    """Month and day of the old ``reference_date`` (a district may use 9月1日): kept."""
+    found = re.search(r"^reference_date:\s*['\"]?\d{4}-(\d{2})-(\d{2})", text, re.M)
+    return (int(found.group(1)), int(found.group(2))) if found else (8, 31)
+
+
+def _new_year_text(text: str, year: int, calendar: Calendar, day: tuple[int, int]) -> str:
+    def spans(items: Iterable) -> list[str]:
+        return [f"  - {{name: {s.name}, start: {s.start}, end: {s.end}}}" for s in items]
+
+    text = set_key(text, "year", str(year))
+    text = set_key(text, "reference_date", str(dt.date(year, *day)), add=False)
+    text = set_key(text, "terms", spans(calendar.terms))
+    text = set_key(text, "holidays", spans(calendar.holidays))
+    text = set_key(text, "workdays", f"[{', '.join(str(d) for d in calendar.workdays)}]")
+    text = set_key(text, "period", f"{year}-09")
+    for key in ("pulled_on", "deadline", "previous"):  # they belonged to the old year
+        if has_key(text, key):
+            text = set_key(text, key, "null")
+    return text
+
+
+def year_folder(config: Config, year: int) -> Path:
+    return config.outputs_path / YEARS_DIR / str(year)
+
+
+def _keep_old_year(config: Config, old: int, text: str) -> list[Path]:
+    """The old year's ``kcbx.yml`` and its 送教手册 under ``<outputs>/years/<old>/``."""
+    folder = year_folder(config, old)
+    kept = [write_text(folder / CONFIG_NAME, text)]
+    handbooks = config.outputs_path / "handbooks"
+    if handbooks.is_dir() and any(p.name != ".fonts" for p in handbooks.iterdir()):
+        target = folder / "handbooks"
+        if target.exists():  # a year started again (--force): the newer handbooks win
+            shutil.rmtree(target)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        handbooks.rename(target)
+        fonts = target / ".fonts"
+        if fonts.is_dir():  # the fonts cache serves every year: it stays where it was
+            handbooks.mkdir()
+            fonts.rename(handbooks / ".fonts")
+        kept.append(target)
+    return kept
+
+
+def config_of_year(config: Config, year: int) -> Config:
+    """The settings a month of work year ``year`` is judged with: this workspace's own when
+    it is in that year, else the ones kept when the year ended, else the year's default
+    calendar with this workspace's other settings."""
+    if year == config.year:
+        return config
+    kept = year_folder(config, year) / CONFIG_NAME
+    if kept.is_file():
+        try:
+            old = load_config(kept)
+            return old.model_copy(update={"root": config.root, "outputs": config.outputs,
+                                          "sources": config.sources, "site": config.site})
+        except (ConfigError, WorkspaceError):
+            pass
+    calendar = school_year_calendar(year)
+    data = config.model_dump(exclude={"root"})
+    data.update(year=year, reference_date=None, period=f"{year}-09", previous=None,
+                pulled_on=None, deadline=None,
+                terms=[{"name": t.name, "start": t.start, "end": t.end} for t in calendar.terms],
+                holidays=[{"name": h.name, "start": h.start, "end": h.end}
+                          for h in calendar.holidays],
+                workdays=list(calendar.workdays))
+    return Config.model_validate({**data, "root": config.root})
+
+
+# -- retention ---------------------------------------------------------------------------------
+
+
+def expired_outputs(config: Config) -> list[Expired]:
+    """Pulls and private outputs of work years before the last ``retention_years`` ones
+    (never the newest pull of the year before this one: the new year compares with it)."""
+    from ..tables import list_snapshots
+
+    keep_from = config.year - config.retention_years
+    out: list[Expired] = []
+    root = config.outputs_path
+    for folder in SNAPSHOT_FOLDERS:
+        snaps = list_snapshots(root / folder)
+        last_before = [s for s in snaps if s.year is not None and s.year < config.year][-1:]
+        out += [Expired(s.path, "拉取（快照）", s.year) for s in snaps
+                if s.year is not None and s.year < keep_from and s not in last_before]
+    labels = {"feedback": "反馈表", "reports": "月报表和统计表", "documents": "文书"}
+    for kind in PERIOD_FOLDERS:
+        for path in sorted((root / kind).iterdir()) if (root / kind).is_dir() else []:
+            if path.is_dir() and PERIOD_RE.match(path.name) and work_year(path.name) < keep_from:
+                out.append(Expired(path, labels[kind], work_year(path.name)))
+    validation = root / "validation"
+    for path in sorted(validation.glob("*_校验*")) if validation.is_dir() else []:
+        period = path.name.split("_", 1)[0]
+        if PERIOD_RE.match(period) and work_year(period) < keep_from:
+            out.append(Expired(path, "校验结果", work_year(period)))
+    years = root / YEARS_DIR
+    for path in sorted(years.glob("*/handbooks")) if years.is_dir() else []:
+        year = int(path.parent.name) if path.parent.name.isdigit() else None
+        if year is not None and year < keep_from:
+            out.append(Expired(path, "送教手册", year))
+    return out
+
+
+def remove_expired(items: Iterable[Expired]) -> list[Path]:
+    """Delete what :func:`expired_outputs` listed; returns what was removed."""
+    removed = []
+    for item in items:
+        if item.path.is_dir():
+            shutil.rmtree(item.path)
+        elif item.path.exists():
+            item.path.unlink()
+        else:
+            continue
+        removed.append(item.path)
+    return removed
