@@ -23,8 +23,9 @@ from .google import google_forms_options
               help="输出文件夹（默认：工作文件夹下的 forms/）")
 @click.option("--all-sheets", is_flag=True, help="每个单位都包含全部工作表（默认只含该单位要填的表）")
 @click.option("--carry/--no-carry", default=True, show_default=True,
-              help="带入上个月报送的累计表格行：未结案的台账、送教学生、送教教师、本学期的个别化"
-                   "教学计划、本年的学籍变动（--no-carry：空白表格）")
+              help="带入各单位上一次报送的内容：同一学年内带入摸底表、名册（本月缺课天数清零）和"
+                   "全部台账；新学年第一个月带入升级后的名册、适龄儿童摸底表、未结案和近一年复学的"
+                   "台账、送教学生和教师（--no-carry：空白表格）")
 @google_forms_options  # --google, --folder, --emails, --credentials (commands/google.py)
 def command(config: Config, as_json: bool, unit: str | None, out: Path | None,
             all_sheets: bool, carry: bool) -> None:

@@ -55,18 +55,20 @@ def google_forms_options(func: Callable[..., Any]) -> Callable[..., Any]:
                 raise KcbxError("--folder 和 --emails 只能与 --google 一起使用")
             return func(*args, **kwargs)
         return _google_forms(kwargs["config"], folder=folder, emails=emails, unit=kwargs.get("unit"),
-                             all_sheets=bool(kwargs.get("all_sheets")), as_json=bool(kwargs.get("as_json")))
+                             all_sheets=bool(kwargs.get("all_sheets")), as_json=bool(kwargs.get("as_json")),
+                             carry=kwargs.get("carry", True) is not False)
 
     return wrapper
 
 
 def _google_forms(config: Config, *, folder: str | None, emails: Path | None, unit: str | None,
-                  all_sheets: bool, as_json: bool) -> None:
+                  all_sheets: bool, as_json: bool, carry: bool = True) -> None:
     from ..outputs.forms.google import create_google_forms, load_emails, write_mapping
 
     with progress_bar(disable=as_json) as progress:
         results = create_google_forms(config, folder=folder, emails=load_emails(emails) if emails else None,
-                                      unit=unit, all_sheets=all_sheets, progress=progress)
+                                      unit=unit, all_sheets=all_sheets, progress=progress,
+                                      carry=carry)
     mapping = write_mapping(config.root / "forms" / "google表格.yml", results)
     if as_json:
         click.echo(json.dumps({"forms": [{"unit": r.unit, "key": r.key, "url": r.url, "name": r.name,

@@ -52,7 +52,7 @@ def write_forms(config: Config, *, unit: str | None = None, out: Path | None = N
         known = "、".join(u.code for u in district.units[:30])
         raise FormsError(f"单位名录中没有单位代码 {unit}。已有的单位代码：{known}")
     folder = out or forms_dir(config)
-    carried = carried_rows(config, package) if carry else None
+    carried = carried_rows(config, package, district) if carry else None
     specs = unit_forms(package, district, unit=unit, all_sheets=all_sheets, carried=carried)
     if not specs:
         raise FormsError("单位名录中没有“是否报送月报”为“是”的单位，没有要生成的填报表格。下一步：在 "

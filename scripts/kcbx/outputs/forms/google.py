@@ -36,6 +36,7 @@ from ...sources.google import (
     spreadsheet_url,
 )
 from ...sources.google_retry import GoogleFailure, Pacing, with_retries
+from .carry import carried_rows
 from .district import load_district
 from .spec import (
     AT_LEAST,
@@ -108,9 +109,10 @@ def create_google_forms(config: Config, *, credentials: str | Path | None = None
                         client: GoogleClient | None = None, folder: str | None = None,
                         emails: dict[str, str] | None = None, unit: str | None = None,
                         all_sheets: bool = False, package: DataPackage | None = None,
-                        pacing: Pacing | None = None,
-                        progress: Progress | None = None) -> list[GoogleForm]:
-    """Create each reporting unit's Google form (skipping units that already have one)."""
+                        pacing: Pacing | None = None, progress: Progress | None = None,
+                        carry: bool = True) -> list[GoogleForm]:
+    """Create each reporting unit's Google form (skipping units that already have one),
+    carrying what the unit reported last as the xlsx forms do (``carry``)."""
     google = config.sources.google
     folder = folder or (google.folder if google else None)
     if not folder:
@@ -121,7 +123,8 @@ def create_google_forms(config: Config, *, credentials: str | Path | None = None
     district = load_district(config, package)
     if unit is not None and district.unit(unit) is None:
         raise GoogleFormsError(f"单位名录中没有单位代码 {unit}")
-    specs = unit_forms(package, district, unit=unit, all_sheets=all_sheets)
+    carried = carried_rows(config, package, district) if carry else None
+    specs = unit_forms(package, district, unit=unit, all_sheets=all_sheets, carried=carried)
     if not specs:
         raise GoogleFormsError("单位名录中没有“是否报送月报”为“是”的单位，没有要新建的表格")
     emails = {**(google.emails if google else {}), **(emails or {})}

@@ -208,7 +208,7 @@ def unit_form(package: DataPackage, district: District, code: str,
     return FormSpec(
         file_name=f"{safe_name(code)}.xlsx", title=title, unit_code=code, unit_name=name,
         instructions=instructions(sheets, title, code=code,
-                                  note=carried.summary(code, package) if carried else None),
+                                  notes=carried.summary(code, package) if carried else ()),
         sheets=tuple(sheets),
     )
 
@@ -328,7 +328,7 @@ def semesters(year: int) -> tuple[str, ...]:
 
 
 def instructions(sheets: Iterable[SheetSpec], title: str, *, code: str | None = None,
-                 reference: bool = False, note: str | None = None) -> InfoSheet:
+                 reference: bool = False, notes: Iterable[str] = ()) -> InfoSheet:
     """填报说明: how to fill the workbook, then every column with its hint and choices."""
     sheets = list(sheets)
     if reference:
@@ -351,8 +351,7 @@ def instructions(sheets: Iterable[SheetSpec], title: str, *, code: str | None = 
             "台账类报表本学年累计填写，只增不删。",
             "各列的填写要求见下表，也可把鼠标停在表头上查看批注。" + save_as,
         )
-        if note:
-            lines = (lines[0], note, *lines[1:])
+        lines = (lines[0], *notes, *lines[1:])
     rows = []
     for s in sheets:
         rows.append((s.title, "（本表）", "", s.description, ""))
