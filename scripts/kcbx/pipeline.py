@@ -76,6 +76,28 @@ def previous_snapshot(config: Config, package: DataPackage, current: Snapshot) -
     return earlier[-1] if earlier else None
 
 
+def last_of_year(config: Config, year: int) -> Snapshot | None:
+    """The last pull of work year ``year``: this workspace's own, else ``previous`` when
+    it is a pull of that year (a workspace kept elsewhere)."""
+    kept = [*list_snapshots(snapshots_dir(config)),  # and last month's workspace, pulled here
+            *list_snapshots(config.outputs_path / PREVIOUS / snapshots_dir(config).name)]
+    own = sorted((s for s in kept if s.year == year), key=lambda s: s.name)
+    if own:
+        return own[-1]
+    if config.previous:
+        path = config.path(config.previous)
+        if (path / "manifest.json").is_file() and Snapshot(path).year == year:
+            return Snapshot(path)
+    return None
+
+
+def _handover_tables(package: DataPackage, snap: Snapshot | None) -> Tables | None:
+    """The old year's last tables HOME-7 reads (the others are empty)."""
+    if snap is None:
+        return None
+    return Tables.build(package, snap.tables({"home_students", "units"}), snap.files())
+
+
 def previous_tables(config: Config, package: DataPackage, current: Snapshot) -> Tables | None:
     """The previous pull's tables that REP-4 reads (the others are empty)."""
     return _rep4_tables(package, previous_snapshot(config, package, current))
@@ -114,12 +136,13 @@ def start(config: Config, progress: Progress | None = None,
         progress("校验", 0, 1)
     tables = Tables.build(package, snapshot.tables(), snapshot.files())
     before = previous_snapshot(config, package, snapshot)
-    key = report_key(config, snapshot.name, str(before.path) if before else None)
+    year_before = last_of_year(config, config.year - 1)
+    key = report_key(config, snapshot.name, " ".join(str(s.path) for s in (before, year_before) if s))
     folder = validation_dir(config)
     report = load_report(folder, key)
     if report is None:  # else the same snapshot, settings and code: the same report
         report = validate_snapshot(config, package, snapshot, _rep4_tables(package, before),
-                                   tables=tables)
+                                   tables=tables, last_year=_handover_tables(package, year_before))
         save_report(folder, key, report)
     if progress:
         progress("校验", 1, 1)

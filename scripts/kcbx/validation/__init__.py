@@ -26,9 +26,11 @@ def submitted_units(tables: Tables, files: list[FileRecord], period: str) -> set
 
 def validate_tables(config: Config, package: DataPackage, tables: Tables, files: list[FileRecord],
                     previous: Tables | None = None, snapshot: str | None = None,
-                    intake_findings: list | None = None) -> Report:
+                    intake_findings: list | None = None, last_year: Tables | None = None) -> Report:
+    """``previous``: the pull before (REP-4); ``last_year``: the last pull of the work year
+    before (HOME-7)."""
     ctx = RuleContext(config=config, package=package, tables=tables, previous=previous,
-                      submitted=submitted_units(tables, files, config.period))
+                      submitted=submitted_units(tables, files, config.period), last_year=last_year)
     findings = [*(intake_findings or []), *check_schema(tables), *run_rules(ctx)]
     if not config.period_teaches:
         findings.append(finding("no-teaching", value=config.period))
@@ -45,7 +47,8 @@ def validate_tables(config: Config, package: DataPackage, tables: Tables, files:
 
 
 def validate_snapshot(config: Config, package: DataPackage, snapshot: Snapshot,
-                      previous: Tables | None = None, tables: Tables | None = None) -> Report:
+                      previous: Tables | None = None, tables: Tables | None = None,
+                      last_year: Tables | None = None) -> Report:
     """Every finding for a snapshot: what intake found, the schema checks, the rules.
 
     ``tables``: the snapshot's tables when the caller has built them already.
@@ -53,4 +56,4 @@ def validate_snapshot(config: Config, package: DataPackage, snapshot: Snapshot,
     files = snapshot.files()
     tables = tables or Tables.build(package, snapshot.tables(), files)
     return validate_tables(config, package, tables, files, previous, snapshot.name,
-                           snapshot.intake_findings())
+                           snapshot.intake_findings(), last_year)

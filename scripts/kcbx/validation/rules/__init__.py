@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from ...findings import KINDS, Finding
-from . import cases, focus, home, people, reporting  # noqa: F401 - registers the rules
+from . import cases, focus, handover, home, people, reporting  # noqa: F401 - registers the rules
 from .base import REGISTRY, Rule, RuleContext
 from .focus import focus_rows
 

@@ -95,6 +95,7 @@ class RuleContext:
     tables: Tables
     previous: Tables | None = None
     submitted: set[str] = field(default_factory=set)  # units with a submission for the period
+    last_year: Tables | None = None  # the last pull of the work year before (HOME-7)
 
     def typed(self, name: str) -> pl.DataFrame:
         return self.tables.typed[name]
