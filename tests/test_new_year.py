@@ -1,0 +1,327 @@
+"""A workspace through September 2022 → October 2022 → ``kcbx year 2023`` → September 2023,
+the schools returning the forms kcbx carried (rules.md, "The school year boundary").
+
+The district is the clean one written from the contract (``district.py``), plus: two
+六年级 送教上门 children at the 小学 XX1 (one a 初中 takes on, one nobody does), a 九年级
+pupil at the 初中 XX2 and a census child who is past the age range on the new reference date.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from pathlib import Path
+
+import openpyxl
+import pytest
+from click.testing import CliRunner
+
+from district import SCHOOL1, SCHOOL2, District, census_record, new_kid, roster_record
+from kcbx.cli import cli
+from kcbx.config import load_config
+from kcbx.pipeline import current_snapshot, validate
+
+D = dt.date
+SIX_A = new_kid("张某六", "男", D(2010, 3, 1), 101)  # 六年级 送教: the 初中 takes the child on
+SIX_B = new_kid("陈某六", "女", D(2010, 4, 2), 102)  # 六年级 送教: nobody does (HOME-7)
+NINE = new_kid("刘某九", "男", D(2008, 1, 5), 103)   # 九年级 at XX2: graduates
+OLD = new_kid("黄某大", "男", D(2007, 5, 1), 105)    # 15 on 2022-08-31, 16 on 2023-08-31
+
+
+def home_record(k: dict, key: str, grade: str) -> dict:
+    return {"_key": key, **k, "student_no": "G" + k["id_number"], "disability": "肢体残疾",
+            "disability_grade": "二级", "grade": grade, "township": "甲镇", "village": "一村",
+            "guardian": "某监护人", "guardian_phone": "13900000003", "address": "甲镇一村（虚构）",
+            "site_type": "家庭", "applied_on": D(2022, 8, 25), "assessed_on": D(2022, 8, 30),
+            "assessment": "适合送教上门", "started_on": D(2022, 9, 5), "lead_teacher": "孙某"}
+
+
+def old_year() -> District:
+    d = District()
+    for k, key in ((SIX_A, "S6A"), (SIX_B, "S6B")):
+        d.add("XX1", "home_students", home_record(k, key, "六年级"))
+        d.add("XX1", "census", census_record(k, key, group="2组", status="送教上门", school=SCHOOL1,
+                                             grade="六年级", disability="肢体残疾", disability_grade="二级"))
+        d.add("XX1", "roster", roster_record(k, key, grade="六年级", attendance="送教上门"))
+    d.add("XX2", "roster", roster_record(NINE, "N9", grade="九年级", head_teacher="杨某师"))
+    d.add("XX2", "census", census_record(NINE, "N9", village="二村", status="在校就读", school=SCHOOL2,
+                                         grade="九年级"))
+    d.add("XX1", "census", census_record(OLD, "OLD", status="在校就读", school=SCHOOL2, grade="九年级"))
+    return d
+
+
+def set_month(d: District, period: str, pulled: D, submitted: D) -> None:
+    d.configure(period=period, pulled_on=pulled)
+    for unit in ("ZX1", "XX1", "XX2"):
+        d.set(unit, "cover", "cover", period=period, submitted_on=submitted)
+
+
+def invoke(*args: str):
+    result = CliRunner().invoke(cli, list(args), terminal_width=120)
+    assert "Traceback" not in result.output, result.output
+    return result
+
+
+def sheet_rows(path: Path, title: str) -> list[dict]:
+    """A form's sheet as records (header found by its titles: the form has a banner above)."""
+    ws = openpyxl.load_workbook(path, read_only=True)[title]
+    rows = [list(r) for r in ws.iter_rows(values_only=True)]
+    at = next(i for i, r in enumerate(rows) if "身份证号" in r or "单位代码" in r or "教师姓名" in r)
+    header = rows[at]
+    return [dict(zip(header, r, strict=False)) for r in rows[at + 1:] if any(v is not None for v in r)]
+
+
+def notes(path: Path) -> str:
+    ws = openpyxl.load_workbook(path, read_only=True)["填报说明"]
+    return "\n".join(str(r[0]) for r in ws.iter_rows(max_row=20, values_only=True) if r[0])
+
+
+def return_form(form: Path, target: Path, *, edit=None) -> None:
+    """The school fills 报送信息 and sends the carried form back (``edit(workbook)`` first)."""
+    wb = openpyxl.load_workbook(form)
+    ws = wb["报送信息"]
+    header = {c.value: c.column for c in ws[2]}
+    for title, value in (("填报人", "某填报人"), ("联系电话", "13800000010"),
+                         ("填报日期", "2023-09-28"), ("本月无失学辍学（零报告）", "否"),
+                         ("单位负责人", "某负责人")):
+        ws.cell(row=3, column=header[title], value=value)
+    if edit is not None:
+        edit(wb)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    wb.save(target)
+
+
+def delete_row(title: str, id_number: str):
+    def edit(wb):
+        ws = wb[title]
+        for row in ws.iter_rows(min_row=3):
+            if any(c.value == id_number for c in row):
+                ws.delete_rows(row[0].row)
+                return
+        raise AssertionError(f"{id_number} not in {title}")
+    return edit
+
+
+def append_row(title: str, values: dict):
+    def edit(wb):
+        ws = wb[title]
+        header = {c.value: c.column for c in ws[2]}
+        last = max((r[0].row for r in ws.iter_rows(min_row=3) if any(c.value is not None for c in r)),
+                   default=2)
+        for name, value in values.items():
+            ws.cell(row=last + 1, column=header[name], value=value)
+    return edit
+
+
+@pytest.fixture(scope="module")
+def new_year(tmp_path_factory) -> Path:
+    """The workspace after two pulls of 2022, ``kcbx year 2023`` and ``kcbx forms``."""
+    root = tmp_path_factory.mktemp("years") / "ws"
+    d = old_year()
+    set_month(d, "2022-09", D(2022, 10, 5), D(2022, 9, 28))
+    d.write(root)
+    current_snapshot(load_config(root))
+    set_month(d, "2022-10", D(2022, 11, 4), D(2022, 10, 28))
+    d.write(root)
+    current_snapshot(load_config(root))
+    done = invoke("year", "2023", "--config", str(root))
+    assert done.exit_code == 0, done.output
+    made = invoke("forms", "--config", str(root))
+    assert made.exit_code == 0, made.output
+    return root
+
+
+def returned(new_year: Path, dest: Path, edits: dict | None = None) -> Path:
+    root = dest / "ws"
+    shutil.copytree(new_year, root)
+    for unit in ("ZX1", "XX1", "XX2"):
+        return_form(root / "forms" / f"{unit}.xlsx", root / "submissions" / f"{unit}.xlsx",
+                    edit=(edits or {}).get(unit))
+    return root
+
+
+def report_of(root: Path):
+    return validate(load_config(root).with_overrides(pulled_on=D(2023, 10, 8)))
+
+
+def test_kcbx_year_moves_the_settings_and_keeps_every_comment(new_year):
+    config = load_config(new_year)
+    assert (config.year, config.period) == (2023, "2023-09")
+    assert config.effective_reference_date == D(2023, 8, 31)
+    assert [t.start for t in config.terms] == [D(2023, 9, 1), D(2024, 2, 24)]
+    assert all(D(2023, 9, 1) <= h.start <= D(2024, 8, 31) for h in config.holidays)
+    assert (config.pulled_on, config.previous) == (None, None)
+    kept = new_year / "build" / "years" / "2022" / "kcbx.yml"
+    assert load_config(kept).year == 2022
+
+
+def test_the_forms_carry_what_the_schools_keep_up(new_year):
+    forms = new_year / "forms"
+    xx1 = {r["身份证号"]: r for r in sheet_rows(forms / "XX1.xlsx", "在校学生名册（学校线）")}
+    kids = District()
+    c1, c2, c3, c4 = (kids.get("XX1", "roster", k)["id_number"] for k in ("C1", "C2", "C3", "C4"))
+    assert (xx1[c1]["年级"], xx1[c2]["年级"], xx1[c3]["年级"]) == ("四年级", "三年级", "五年级")
+    assert xx1[c2]["本月缺课天数"] in ("0", 0)  # the monthly field starts again
+    assert c4 not in xx1 and SIX_A["id_number"] not in xx1  # 六年级 at a 小学: the 初中 enrols them
+    xx2 = {r["身份证号"] for r in sheet_rows(forms / "XX2.xlsx", "在校学生名册（学校线）")}
+    assert NINE["id_number"] not in xx2 and len(xx2) == 2  # 九年级 graduated
+    census = {r["身份证号"]: r for r in sheet_rows(forms / "XX1.xlsx", "适龄儿童少年摸底表（户籍线）")}
+    assert OLD["id_number"] not in census and c1 in census
+    home = {r["身份证号"]: r for r in sheet_rows(forms / "XX1.xlsx", "送教上门学生信息表")}
+    assert set(home) == {c3} and home[c3]["年级"] == "五年级"
+    ledger = {r["身份证号"]: r["劝返状态"] for r in sheet_rows(forms / "XX2.xlsx", "失学辍学学生工作台账")}
+    assert list(ledger.values()) == ["劝返中"]
+    returned_case = sheet_rows(forms / "XX1.xlsx", "失学辍学学生工作台账")
+    assert [r["劝返状态"] for r in returned_case] == ["已复学"]  # returned 2022-09-20: care goes on
+    assert sheet_rows(forms / "XX1.xlsx", "送教记录表") == []  # not carried into a new year
+    text = notes(forms / "XX1.xlsx")
+    assert "黄某大" in text and "超过 15 周岁" in text
+    assert "张某六" in text and "陈某六" in text and "联系落实初中学校" in text
+    assert "2016-09-01 至 2017-08-31" in text
+
+
+def test_an_untouched_return_hides_nothing_and_home7_finds_who_was_not_taken_on(new_year, tmp_path):
+    root = returned(new_year, tmp_path)
+    report = report_of(root)
+    assert not [f for f in report.findings if f.rule == "REP-4"]
+    home7 = {f.params["who"]: f for f in report.findings if f.rule == "HOME-7"}
+    assert set(home7) == {"张某六", "陈某六"}
+    old = District()  # the anchor: XX1's row of the old year's last pull
+    rows = {k: old.header_row("XX1", "home_students") + 1 + i
+            for i, k in enumerate(["C3", "S6A", "S6B"])}
+    f = home7["陈某六"]
+    assert (f.unit_code, f.file, f.sheet, f.row) == ("XX1", "submissions/XX1.xlsx", "送教上门学生信息表",
+                                                     rows["S6B"])
+    assert "联系落实初中学校" in f.message
+
+
+def test_home7_is_satisfied_when_a_junior_school_takes_the_child_on(new_year, tmp_path):
+    row = {"身份证号": SIX_A["id_number"], "全国学籍号": "G" + SIX_A["id_number"], "姓名": "张某六",
+           "性别": "男", "出生日期": "2010-03-01", "残疾类别": "肢体残疾", "残疾等级": "二级",
+           "年级": "七年级", "户籍乡镇（街道）": "甲镇", "户籍行政村（社区）": "一村",
+           "监护人姓名": "某监护人", "监护人电话": "13900000003", "送教地址": "甲镇一村（虚构）",
+           "送教地点类型": "家庭", "申请日期": "2023-08-25", "评估日期": "2023-08-30",
+           "评估结论": "适合送教上门", "首次送教日期": "2023-09-04", "负责教师": "杨某师"}
+    root = returned(new_year, tmp_path, {"XX2": append_row("送教上门学生信息表", row)})
+    report = report_of(root)
+    assert [f.params["who"] for f in report.findings if f.rule == "HOME-7"] == ["陈某六"]
+
+
+def test_a_carried_open_case_deleted_at_the_boundary_is_rep4(new_year, tmp_path):
+    case = District().get("XX2", "dropouts", "O")
+    root = returned(new_year, tmp_path,
+                    {"XX2": delete_row("失学辍学学生工作台账", case["id_number"])})
+    report = report_of(root)
+    rep4 = [f for f in report.findings if f.rule == "REP-4"]
+    assert [(f.unit_code, f.params["who"].split("（")[0]) for f in rep4] == [("XX2", "孙某丽")]
+
+
+def test_without_the_old_year_there_is_no_home7(new_year, tmp_path):
+    root = returned(new_year, tmp_path)
+    for snap in (root / "build" / "snapshots").iterdir():
+        shutil.rmtree(snap)
+    assert not [f for f in report_of(root).findings if f.rule in ("HOME-7", "REP-4")]
+
+
+# --------------------------------------------------------------------------------------
+# Refusals: a month outside the work year, a year skipped or gone back to
+# --------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def year_2022(tmp_path) -> Path:
+    d = District()
+    d.write(tmp_path / "ws")
+    return tmp_path / "ws"
+
+
+def test_period_across_the_boundary_names_kcbx_year(year_2022):
+    before = (year_2022 / "kcbx.yml").read_text(encoding="utf-8")
+    result = invoke("period", "2023-09", "--config", str(year_2022))
+    assert result.exit_code == 2
+    assert "kcbx year 2023" in result.output and "没有改动" in result.output
+    assert (year_2022 / "kcbx.yml").read_text(encoding="utf-8") == before
+
+
+@pytest.mark.parametrize("command", ["validate", "build", "report"])
+def test_a_month_of_another_year_is_a_config_error_everywhere(year_2022, command):
+    result = invoke(command, "--config", str(year_2022), "--period", "2023-09")
+    assert result.exit_code == 2, result.output
+    assert "period" in result.output and "kcbx year 2023" in result.output
+
+
+def test_a_config_whose_period_lies_outside_its_year_is_refused(year_2022):
+    path = year_2022 / "kcbx.yml"
+    path.write_text(path.read_text(encoding="utf-8").replace("period: 2022-10", "period: 2022-08"),
+                    encoding="utf-8")
+    result = invoke("validate", "--config", str(year_2022))
+    assert result.exit_code == 2 and "2022-08" in result.output and "属于已经结束的 2021 学年" \
+        in result.output, result.output
+
+
+@pytest.mark.parametrize(("year", "words"), [
+    ("2022", "已经是 2022 学年"), ("2024", "不能跳过 2023 学年"),
+    ("2021", "早于本工作文件夹现在的 2022 学年")])
+def test_kcbx_year_refuses_the_same_a_skipped_or_an_earlier_year(year_2022, year, words):
+    before = (year_2022 / "kcbx.yml").read_text(encoding="utf-8")
+    result = invoke("year", year, "--config", str(year_2022))
+    assert result.exit_code == 2 and words in result.output, result.output
+    assert (year_2022 / "kcbx.yml").read_text(encoding="utf-8") == before
+
+
+def test_kcbx_year_force_skips_a_year(year_2022):
+    result = invoke("year", "2024", "--force", "--config", str(year_2022))
+    assert result.exit_code == 0, result.output
+    assert load_config(year_2022).period == "2024-09"
+
+
+def test_kcbx_year_keeps_the_comments_of_an_init_workspace(tmp_path):
+    made = invoke("init", str(tmp_path / "ws"), "--district", "测试区", "--year", "2022")
+    assert made.exit_code == 0, made.output
+    path = tmp_path / "ws" / "kcbx.yml"
+    before = path.read_text(encoding="utf-8")
+    result = invoke("year", "2023", "--config", str(path))
+    assert result.exit_code == 0, result.output
+    after = path.read_text(encoding="utf-8")
+    comments = [line for line in before.splitlines() if line.lstrip().startswith("#")]
+    assert comments and all(line in after.splitlines() for line in comments)
+    assert "year: 2023" in after and "period: 2023-09" in after and "reference_date: 2023-08-31" in after
+    assert "2022-10-01" not in after  # last year's holidays are gone
+    config = load_config(path)
+    assert {t.name for t in config.terms} == {"2023年秋季学期", "2024年春季学期"}
+    assert config.workdays and all(d.weekday() >= 5 for d in config.workdays)
+
+
+# --------------------------------------------------------------------------------------
+# Retention
+# --------------------------------------------------------------------------------------
+
+
+def test_retention_lists_then_removes_old_years_but_keeps_the_previous_pull(tmp_path):
+    d = District()
+    root = d.write(tmp_path / "ws")
+    first = current_snapshot(load_config(root))[0]
+    (root / "build" / "feedback" / "2022-10").mkdir(parents=True)
+    (root / "build" / "public").mkdir(parents=True, exist_ok=True)
+    (root / "build" / "public" / "progress.csv").write_text("period\n2022-10\n", encoding="utf-8")
+    path = root / "kcbx.yml"
+    path.write_text(path.read_text(encoding="utf-8") + "retention_years: 1\n", encoding="utf-8")
+    assert invoke("year", "2023", "--config", str(root)).exit_code == 0
+    set_month(d, "2023-09", D(2023, 10, 8), D(2023, 9, 28))
+    d.configure(year=2023, terms=[{"name": "2023年秋季学期", "start": D(2023, 9, 1), "end": D(2024, 1, 19)}],
+                holidays=[], workdays=[], retention_years=1)
+    d.write(root)
+    second = current_snapshot(load_config(root))[0]
+    assert (first.year, second.year) == (2022, 2023)
+
+    result = invoke("year", "2024", "--config", str(root))  # not in a terminal, no --yes
+    assert result.exit_code == 0, result.output
+    assert "没有删除" in result.output and "2022 学年 反馈表" in result.output
+    assert first.path.is_dir() and (root / "build" / "feedback" / "2022-10").is_dir()
+
+    result = invoke("year", "2025", "--config", str(root), "--yes")
+    assert result.exit_code == 0, result.output
+    assert not first.path.exists() and not (root / "build" / "feedback" / "2022-10").exists()
+    assert second.path.is_dir()  # 2023's last pull: what the first pull of 2025 compares with
+    assert (root / "build" / "public" / "progress.csv").is_file()  # public aggregates stay
+    assert (root / "build" / "years" / "2022" / "kcbx.yml").is_file()
