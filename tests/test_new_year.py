@@ -193,6 +193,9 @@ def test_an_untouched_return_hides_nothing_and_home7_finds_who_was_not_taken_on(
     assert (f.unit_code, f.file, f.sheet, f.row) == ("XX1", "submissions/XX1.xlsx", "送教上门学生信息表",
                                                      rows["S6B"])
     assert "联系落实初中学校" in f.message
+    # the case returned in 2022-09 goes on being cared for: from this September, not before
+    care = [f for f in report.findings if f.rule == "CARE-1"]
+    assert [(f.unit_code, f.params["months"]) for f in care] == [("XX1", "2023年9月")]
 
 
 def test_home7_is_satisfied_when_a_junior_school_takes_the_child_on(new_year, tmp_path):

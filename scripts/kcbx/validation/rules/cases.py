@@ -88,8 +88,9 @@ def _month_starts(first: dt.date, last: dt.date) -> list[dt.date]:
 
 @rule("CARE-1", severity=WARNING, title="关爱帮扶每月有记录",
       policy="建立关爱帮扶机制，组织教师与学生结对子，开展心理辅导、真情关爱帮扶帮教",
-      check="已销号的个案从复学当月到报送月份（拉取日期更早时到拉取当月），每个月都有复学日期当天或之后的"
-            "关爱帮扶记录（rules.md 写的是“到拉取当月”：月初拉取上月报表时，本月尚未过完，不应要求本月记录）",
+      check="已销号的个案从复学当月（上一学年复学的，从本学年 9 月）到报送月份（拉取日期更早时到拉取当月），"
+            "每个月都有复学日期当天或之后的关爱帮扶记录（rules.md 写的是“到拉取当月”：月初拉取上月报表时，"
+            "本月尚未过完，不应要求本月记录；关爱帮扶记录每学年重新累计，不带入新学年）",
       anchor="台账 结对帮扶教师",
       template="「{sheet}」第{row}行：{who}于 {returned} 复学（安置），{months}没有关爱帮扶记录。"
                "请结对帮扶教师每月至少帮扶一次并登记在关爱帮扶记录中")
@@ -101,10 +102,14 @@ def care1(ctx: RuleContext) -> list[Hits]:
         & pl.col("id_number").is_not_null())
     if d.height == 0:
         return []
-    earliest = d["returned_on"].min()
+    year_start = dt.date(ctx.config.year, 9, 1)  # care records start again every work year
+    earliest = max(d["returned_on"].min(), year_start)
+    if earliest > until:
+        return []
     calendar = pl.DataFrame({"_month": _month_starts(earliest, until)})
     need = (d.with_row_index("_case").join(calendar, how="cross")
-            .filter(pl.col("_month") >= pl.col("returned_on").dt.month_start()))
+            .filter(pl.col("_month") >= pl.col("returned_on").dt.month_start())
+            .filter(pl.col("_month") >= year_start))
     care = ctx.typed("care").filter(pl.col("on").is_not_null()).select(
         "_unit", "id_number", pl.col("on"))
     visited = (need.join(care, on=["_unit", "id_number"], how="inner")
