@@ -328,3 +328,15 @@ def test_retention_lists_then_removes_old_years_but_keeps_the_previous_pull(tmp_
     assert second.path.is_dir()  # 2023's last pull: what the first pull of 2025 compares with
     assert (root / "build" / "public" / "progress.csv").is_file()  # public aggregates stay
     assert (root / "build" / "years" / "2022" / "kcbx.yml").is_file()
+
+
+def test_status_and_history_know_the_years(new_year):
+    import json
+
+    status = json.loads(invoke("status", "--json", "--config", str(new_year)).output)
+    assert (status["year"], status["period"], status["pulls_this_year"]) == (2023, "2023-09", 0)
+    assert status["last_year_pull"]
+    history = json.loads(invoke("history", "--json", "--config", str(new_year)).output)
+    assert [(s["year"], s["period"]) for s in history["snapshots"]] == [(2022, "2022-09"),
+                                                                       (2022, "2022-10")]
+    assert history["snapshots"][-1]["name"] == status["last_year_pull"]

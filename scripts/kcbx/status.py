@@ -6,11 +6,12 @@ validation result); never pulls. Each state names one next step in Chinese.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from .config import Config
+from .config import Config, work_year, year_months
 from .errors import KcbxError
 from .names import safe_name
 from .schema import load_package
@@ -20,6 +21,10 @@ from .schema import load_package
 class Status:
     district: str
     period: str
+    year: int  # the work year (September–August)
+    year_months: tuple[str, str] = ("", "")
+    pulls_this_year: int = 0
+    last_year_pull: str | None = None  # the last pull of the year before: the new year's baseline
     units: int = 0  # in 单位名录
     reporting: list[str] = field(default_factory=list)  # units that must report
     grid_groups: int = 0
@@ -35,14 +40,18 @@ class Status:
         return asdict(self)
 
 
-def workspace_status(config: Config) -> Status:
+def workspace_status(config: Config, today: dt.date | None = None) -> Status:
     from .district import DistrictError, load_district
     from .outputs.forms import forms_dir
     from .sources.xlsx import list_workbooks
-    from .tables import latest_snapshot
+    from .tables import list_snapshots
     from .tables.snapshot import snapshots_dir
 
-    status = Status(config.district, config.period)
+    status = Status(config.district, config.period, config.year, year_months(config.year))
+    snaps = list_snapshots(snapshots_dir(config))
+    status.pulls_this_year = sum(1 for s in snaps if s.year == config.year)
+    before = [s for s in snaps if s.year is not None and s.year < config.year]
+    status.last_year_pull = before[-1].name if before else None
     try:
         district = load_district(config, load_package())
     except (DistrictError, KcbxError) as exc:
@@ -58,7 +67,7 @@ def workspace_status(config: Config) -> Status:
     books, _ = list_workbooks(config.submissions_path)
     stems = {p.stem for p in books}
     status.submitted = [c for c in status.reporting if c in stems]
-    latest = latest_snapshot(snapshots_dir(config))
+    latest = snaps[-1] if snaps else None
     status.last_pull = latest.manifest.get("created") if latest else None
     result = config.outputs_path / "validation" / f"{config.period}_校验结果.json"
     if result.is_file():
@@ -67,12 +76,13 @@ def workspace_status(config: Config) -> Status:
             status.errors, status.warnings = counts["错误"], counts["提醒"]
         except (ValueError, KeyError, OSError):
             pass
-    status.next_step = _next(config, status)
+    status.next_step = _next(config, status, today or dt.date.today())
     return status
 
 
-def _next(config: Config, s: Status) -> str:
+def _next(config: Config, s: Status, today: dt.date) -> str:
     ref = config.reference_path.name
+    now = work_year(f"{today:%Y-%m}")
     if not s.units:
         return (f"在 {ref} 的「单位名录」中填写全区各单位"
                 "（单位代码、名称、类型、上级单位、乡镇、是否报送月报）")
@@ -93,5 +103,13 @@ def _next(config: Config, s: Status) -> str:
     if s.errors:
         return (f"把 build/feedback/{config.period} 中的反馈表发回各单位，改正 {s.errors} 条错误后"
                 "重新报送，再运行 kcbx build")
-    return (f"本月报表没有错误：打印 build/reports/{config.period}/月报表 签字上报；"
-            "下个月把 kcbx.yml 中的 period 改为新的月份")
+    done = f"本月报表没有错误：打印 build/reports/{config.period}/月报表 签字上报；"
+    if config.period.endswith("-12"):
+        return (done + f"12 月还要做全年总结：kcbx report --year {config.period[:4]}（全年汇总表），"
+                "kcbx documents（年度工作总结草稿）")
+    if now > config.year:
+        return (done + f"{now} 学年已经开始（今天是 {today}），本工作文件夹还是 {config.year} 学年："
+                f"运行 kcbx year {config.year + 1} 开始新学年，再运行 kcbx forms")
+    if config.period == year_months(config.year)[1]:
+        return done + f"这是本学年最后一个月，9 月开学前运行 kcbx year {config.year + 1} 开始新学年"
+    return done + "下个月运行 kcbx period YYYY-MM 换到新的月份"

@@ -20,9 +20,11 @@ from ..terminal import console
 @click.argument("old", required=False, metavar="[旧快照]")
 @click.argument("new", required=False, metavar="[新快照]")
 def command(config: Config, as_json: bool, old: str | None, new: str | None) -> None:
-    """列出保存的各次拉取（快照），以及两次拉取之间各单位各表增加、删除、修改的行数。
+    """列出保存的各次拉取（快照，各学年的都在内），以及两次拉取之间各单位各表增加、删除、
+    修改的行数。
 
-    不给快照名时，比较最近两次拉取；快照名可只写开头几位。
+    不给快照名时，比较最近两次拉取；快照名可只写开头几位。超过保留年限（retention_years）
+    的拉取在 kcbx year 开始新学年时删除。
     """
     from ..schema import load_package
     from ..tables import list_snapshots
@@ -44,21 +46,22 @@ def command(config: Config, as_json: bool, old: str | None, new: str | None) -> 
     changes = diff(load_package(), a, b) if a else []
     if as_json:
         click.echo(json.dumps({
-            "snapshots": [{"name": s.name, **{k: s.manifest[k] for k in ("created", "period",
-                                                                            "pulled_on", "rows")}}
+            "snapshots": [{"name": s.name, "year": s.year,
+                           **{k: s.manifest[k] for k in ("created", "period", "pulled_on", "rows")}}
                           for s in snaps],
             "compared": [a.name if a else None, b.name],
             "changes": [c.__dict__ for c in changes]}, ensure_ascii=False, indent=1))
         return
     # values fold onto a second line in a narrow terminal, never cut to "…"
     listing = Table(title="保存的拉取（快照）")
-    for col in ("快照", "拉取时间", "报送月份", "拉取日期"):
+    for col in ("快照", "拉取时间", "学年", "报送月份", "拉取日期"):
         listing.add_column(col, overflow="fold")
     for col in ("摸底表", "名册", "台账"):
         listing.add_column(col, overflow="fold", justify="right")
     for s in snaps:
         rows = s.manifest["rows"]
-        listing.add_row(s.name, s.manifest["created"].replace("T", " "), s.manifest["period"],
+        listing.add_row(s.name, s.manifest["created"].replace("T", " "), str(s.year or ""),
+                        s.manifest["period"],
                         s.manifest["pulled_on"], str(rows.get("census", 0)),
                         str(rows.get("roster", 0)), str(rows.get("dropouts", 0)))
     console.print(listing)

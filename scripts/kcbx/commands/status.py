@@ -26,7 +26,8 @@ def command(config: Config, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps(status.to_dict(), ensure_ascii=False, indent=1))
         return
-    console.print(f"{status.district} {status.period}")
+    first, last = status.year_months
+    console.print(f"{status.district} {status.year} 学年（{first} 至 {last}），报送月份 {status.period}")
     if status.problem:
         console.print(f"  基础数据：[red]{status.problem}[/]")
     else:
@@ -34,7 +35,11 @@ def command(config: Config, as_json: bool) -> None:
                       f"包保的村（居）民小组 {status.grid_groups} 个")
         console.print(f"  填报表格：已生成 {len(status.forms)}/{len(status.reporting)} 个单位")
         console.print(f"  报送：{len(status.submitted)}/{len(status.reporting)} 个单位的表格已在报表文件夹中")
-        console.print(f"  最近一次拉取：{status.last_pull or '还没有'}")
+        console.print(f"  最近一次拉取：{status.last_pull or '还没有'}"
+                      f"（本学年 {status.pulls_this_year} 次）")
+        if status.last_year_pull:
+            console.print(f"  上一学年最后一次拉取：{status.last_year_pull}（新学年与它比较：台账不得删除、"
+                          "送教不断线）")
         if status.errors is not None:
             console.print(f"  本月最近一次校验：错误 {status.errors} 条，提醒 {status.warnings} 条")
     console.print(f"[bold]下一步：[/]{status.next_step}")
