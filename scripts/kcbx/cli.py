@@ -49,16 +49,21 @@ def cli() -> None:
 @click.option("--children", default=2000, type=click.IntRange(100, 1_000_000), metavar="人数",
               help="摸底表中的儿童人数（默认 2000；性能测试时可放大到 100 万）")
 @click.option("--seed", default=1, metavar="整数", help="随机种子：相同种子生成完全相同的数据（默认 1）")
+@click.option("--years", default=1, type=click.IntRange(1, 2), metavar="学年数",
+              help="1：2022 学年的 10 月（默认）；2：再进入 2023 学年，生成 2023 年 9 月的报表"
+                   "（新学年的带入、送教衔接、台账不得删除）")
 @handle_errors
-def demo(dest: Path, children: int, seed: int) -> None:
+def demo(dest: Path, children: int, seed: int, years: int) -> None:
     """生成虚构的示例区工作文件夹：配置、基础数据和各单位报表。
 
     数据全部是虚构的（姓名如“王某华”），并故意带有各类常见错误，用来试用和测试。
+    --years 2 时示例区已用 kcbx year 进入 2023 学年：各单位 9 月报回的是 kcbx forms 带入的
+    表格（名册升级、毕业生不再带入），其中一名六年级送教上门学生没有初中接续。
     """
     from .demo import write_demo
 
     with progress_bar() as progress:
-        summary = write_demo(dest, children=children, seed=seed, progress=progress)
+        summary = write_demo(dest, children=children, seed=seed, years=years, progress=progress)
     console.print(f"已生成示例区：{summary.units} 个单位，摸底表 {summary.children} 名儿童，"
                   f"文件 {len(summary.files)} 个。")
     console.print(f"下一步：cd {dest} && kcbx validate")

@@ -40,15 +40,20 @@ PLANTED_FILE = "planted.json"
 PARALLEL_FROM = 50_000  # children from which workbooks are written by several processes
 
 
-def write_demo(dest: Path, *, children: int = 2000, seed: int = 1,
+def write_demo(dest: Path, *, children: int = 2000, seed: int = 1, years: int = 1,
                progress: Progress | None = None) -> DemoSummary:
     """Write the demo workspace into ``dest`` (created; an earlier demo there is replaced).
 
     ``children`` is the number of census rows; the same ``seed`` gives the same bytes.
+    ``years=2``: the workspace is then taken into work year 2023 (its October 2022 pulled,
+    ``kcbx year 2023``) and the units' September 2023 returns are written
+    (:mod:`.second_year`); the planted mistakes are those of September 2023.
     """
+    if years not in (1, 2):
+        raise WorkspaceError("示例区可以是 1 个或 2 个学年（--years 1 或 2）")
     dest = Path(dest)
     ids = IdFactory()
-    people = make_people(ids, seed)
+    people = make_people(ids, seed, second_year=years == 2)
     story = build_story(people, current=True, pulled_on=PULLED_ON)
     before = build_story(people, current=False, pulled_on=PREVIOUS_PULLED_ON)
     special = story.census_count()
@@ -68,6 +73,15 @@ def write_demo(dest: Path, *, children: int = 2000, seed: int = 1,
     workers = min(os.cpu_count() or 1, 4) if children >= PARALLEL_FROM else 1
     write_books(jobs, package, pop, seed, progress, workers)
     planted = resolve(story.plants, {**now.written, **last.written}, package)
+    if years == 2:
+        from .second_year import write_second_year
+
+        if progress:
+            progress("示例区第二学年", 0, 1)
+        plants = write_second_year(dest, package, seed, people, story, now.written)
+        planted = resolve(plants, now.written, package)
+        if progress:
+            progress("示例区第二学年", 1, 1)
     marker = dest / MARKER
     marker.mkdir(exist_ok=True)
     path = marker / PLANTED_FILE
@@ -100,7 +114,7 @@ def _prepare(dest: Path) -> None:
             raise WorkspaceError(
                 f"文件夹 {dest} 里已有其他文件，不是以前生成的示例区。为免覆盖您的文件，"
                 "请换一个新的文件夹名（如“示例区”），或先把它清空")
-        for name in ("submissions", "previous", MARKER):
+        for name in ("submissions", "previous", MARKER, "build", "forms", "public"):
             shutil.rmtree(dest / name, ignore_errors=True)
         for name in ("kcbx.yml", "基础数据.xlsx"):
             (dest / name).unlink(missing_ok=True)

@@ -143,6 +143,11 @@ def add_home_school(story: Story, people: dict[str, Person]) -> None:
         HomeChild(P["F"], "LHXX", d("2022-09-05"), d("2022-09-14"), d("2022-09-19"),
                   d("2022-09-16"), ("认知", "生活自理", "语言交流")),
     ]
+    for key, unit in (("S8", "QSXX"), ("S10", "LHXX")):  # the two-year demo's 六年级 children
+        if key in P:
+            children.append(HomeChild(P[key], unit, d("2021-08-16"), d("2021-08-27"),
+                                      d("2021-09-06"), d("2022-08-30"),
+                                      ("康复训练", "认知", "生活自理")))
     for child in children:
         add_home_child(story, child)
     for unit, teachers in TEACHERS.items():

@@ -39,13 +39,21 @@ _CHILDREN: tuple[tuple[str, str, int, int, tuple[str, str] | None], ...] = (
 )
 
 
-def make_people(ids: IdFactory, seed: int) -> dict[str, Person]:
+# the two-year demo: two 送教上门 children in 六年级 whose 小学 must hand them on to a 初中
+# (HOME-7) — one is taken on by the 初中 in September of the next year, one is not
+HANDED_ON = (("S8", "QSXX", 11, 3, ("肢体残疾", "二级")), ("S10", "LHXX", 11, 2, ("智力残疾", "二级")))
+
+
+def make_people(ids: IdFactory, seed: int, *, second_year: bool = False) -> dict[str, Person]:
     make = People(ids, seed)
     for key, unit, age, group, disability in _CHILDREN:
         make(key, unit, age, group=group, disability=disability,
              key_group="脱贫户" if key in ("E", "O") else "无")
     make.outsider("ID1A", "SYXX", 10)
     make.outsider("CHG1", "YZ", 13)
+    if second_year:  # after every other child: the one-year demo's people stay the same
+        for key, unit, age, group, disability in HANDED_ON:
+            make(key, unit, age, group=group, disability=disability, key_group="无")
     return make.made
 
 
