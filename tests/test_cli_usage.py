@@ -116,6 +116,7 @@ def test_a_bad_value_says_what_the_option_takes(path, param):
     (("demo", "x", "--children", "50"), "错误：选项 --children 的值“50”不对：应为 100 到 1000000 之间的整数"),
     (("build", "--pulled-on", "2022/10/1"),
      "错误：选项 --pulled-on 的值“2022/10/1”不对：应为日期，格式 YYYY-MM-DD"),
+    (("report", "--year=22"), "错误：选项 --year 的值不对：应为四位年份"),  # the command's own check
 ])
 def test_option_mistakes_read_as_a_clerk_would_say_them(args, expected):
     message = assert_usage_error(invoke(*args), args[:1])

@@ -340,3 +340,26 @@ def test_status_and_history_know_the_years(new_year):
     assert [(s["year"], s["period"]) for s in history["snapshots"]] == [(2022, "2022-09"),
                                                                        (2022, "2022-10")]
     assert history["snapshots"][-1]["name"] == status["last_year_pull"]
+
+
+def test_the_calendar_years_summary_spans_two_work_years(tmp_path):
+    """``kcbx report --year 2023``: March 2023 (work year 2022, judged with 2022's settings,
+    kept when the year ended) and September 2023 (work year 2023) in one summary."""
+    root = tmp_path / "ws"
+    d = old_year()
+    set_month(d, "2023-03", D(2023, 4, 6), D(2023, 3, 28))
+    d.write(root)
+    current_snapshot(load_config(root))
+    assert invoke("year", "2023", "--config", str(root)).exit_code == 0
+    assert invoke("forms", "--config", str(root)).exit_code == 0
+    for unit in ("ZX1", "XX1", "XX2"):
+        return_form(root / "forms" / f"{unit}.xlsx", root / "submissions" / f"{unit}.xlsx")
+    current_snapshot(load_config(root).with_overrides(pulled_on=D(2023, 10, 8)))
+    result = invoke("report", "--year", "2023", "--config", str(root))
+    assert result.exit_code == 0, result.output
+    book = openpyxl.load_workbook(root / "build" / "reports" / "2023_年度总结.xlsx")
+    months = [row[0].value for row in book["月度汇总"].iter_rows(min_row=4) if row[0].value]
+    assert months == ["2023-03", "2023-09"]
+    assert book["月度汇总"]["A1"].value == "测试区 2023 年控辍保学工作月度汇总"
+    result = invoke("report", "--year", "2021", "--config", str(root))
+    assert result.exit_code == 2 and "没有 2021 年的拉取记录" in result.output

@@ -41,6 +41,13 @@ class _ChineseHelp:
             exc.ctx = exc.ctx or ctx  # click's parser raises some without their context
             raise in_chinese(exc) from None
 
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)  # type: ignore[misc]
+        except click.UsageError as exc:  # raised by a command's own checks
+            exc.ctx = exc.ctx or ctx
+            raise in_chinese(exc) from None
+
     def format_usage(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         pieces = self.collect_usage_pieces(ctx)  # type: ignore[attr-defined]
         formatter.write_usage(ctx.command_path, " ".join(pieces), prefix="用法：")

@@ -62,7 +62,7 @@ def _message(exc: click.UsageError) -> str:
     if isinstance(exc, click.MissingParameter):
         return _missing(exc.param)
     if isinstance(exc, click.BadParameter):
-        return _bad_value(exc.param, exc.message)
+        return _bad_value(exc.param, exc.message, exc.param_hint)
     text = exc.message
     extra = re.search(r"unexpected extra arguments? \((.*)\)", text)
     if extra:
@@ -119,11 +119,12 @@ QUOTED = re.compile(r"'([^']*)'")
 OUT_OF_RANGE = re.compile(r"^(\S+) is not in the range")
 
 
-def _bad_value(param: click.Parameter | None, message: str) -> str:
+def _bad_value(param: click.Parameter | None, message: str, hint: object = None) -> str:
     """A value click could not convert: what was given (when click's message shows it) and
     what the parameter takes, from its type."""
     if _has_chinese(QUOTED.sub("", message)):  # kcbx's own check's words (not a value quoted)
-        return f"{_label(param)}：{message}"
+        label = _label(param) if param is not None or not isinstance(hint, str) else f"选项 {hint}"
+        return f"{label} 的值不对：{message}"
     found = QUOTED.search(message) or OUT_OF_RANGE.match(message)
     given = f"“{found.group(1)}”" if found else ""
     return f"{_label(param)} 的值{given}不对：{_expected(param, message)}"

@@ -182,6 +182,28 @@ def reports(config: Config, progress: Progress | None = None) -> Any:
     return write_reports(config, run.package, run.snapshot, run.tables, run.report, progress)
 
 
+def calendar_year(config: Config, year: int) -> dict[str, tuple[Snapshot, Config]]:
+    """Each month of calendar year ``year`` the workspace pulled: its latest pull, and the
+    settings of the work year the month belongs to (its own terms and reference date)."""
+    from .config import work_year
+    from .init.year import config_of_year
+    from .outputs.reports.year import months_of
+
+    out = {}
+    for period, snap in months_of(config, year).items():
+        month = config_of_year(config, work_year(period))
+        out[period] = (snap, month.with_overrides(period=period, pulled_on=snap.manifest["pulled_on"]))
+    return out
+
+
+@locked
+def year_summary(config: Config, year: int, progress: Progress | None = None) -> Path:
+    """``kcbx report --year``: the calendar year's months, each with its own year's settings."""
+    from .outputs.reports.year import year_summary as write
+
+    return write(config, load_package(), year, calendar_year(config, year), progress)
+
+
 @locked
 def handbooks(config: Config, *, unit: str | None = None, child: str | None = None,
               formats: tuple[str, ...] = ("pdf", "docx"), progress: Progress | None = None,

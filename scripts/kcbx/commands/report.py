@@ -9,12 +9,20 @@ from ..config import Config
 from ..terminal import console, print_next_step_if_unfinished, progress_bar
 
 
+def _year(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
+    if value and not (value.isdigit() and len(value) == 4):
+        raise click.BadParameter("应为四位年份，如 2022")
+    return value
+
+
 @click.command("report", cls=Command)
 @handle_errors
 @workspace_options
-@click.option("--year", "whole_year", is_flag=True,
-              help="汇总全年：把本年度各月的最近一次拉取汇总成年度总结（12月份总结用）")
-def command(config: Config, whole_year: bool) -> None:
+@click.option("--year", "whole_year", is_flag=False, flag_value="", default=None, metavar="[年份]",
+              callback=_year,
+              help="汇总全年（12 月份总结用）：把该年 1—12 月各月的最近一次拉取汇总成年度总结，"
+                   "跨两个学年的月份各按本学年的校历计算；不写年份时为报送月份所在的年份")
+def command(config: Config, whole_year: str | None) -> None:
     """生成本月的月报表（供打印签字）、统计表和网站用的公开统计数据。
 
     \b
@@ -23,15 +31,16 @@ def command(config: Config, whole_year: bool) -> None:
       reports/<月份>/<月份>_统计表.xlsx   报送情况、控辍保学进展、送教上门、数据质量
       public/                  网站读取的公开统计数据（不含个人信息，小于阈值的人数不公开）
       reports/<年>_年度总结.xlsx  加 --year 时：全年各月汇总和各单位逐月报送情况
+    例：kcbx report --year 2022   汇总 2022 年 1—12 月（跨 2021、2022 两个学年）
     """
     from ..pipeline import reports
 
-    if whole_year:
-        from ..outputs.reports.year import year_summary
-        from ..schema import load_package
+    if whole_year is not None:
+        from ..pipeline import year_summary
 
+        year = int(whole_year or config.period[:4])
         with progress_bar() as progress:
-            path = year_summary(config, load_package(), progress)
+            path = year_summary(config, year, progress)
         console.print(f"年度总结：{path}")
         return
     with progress_bar() as progress:

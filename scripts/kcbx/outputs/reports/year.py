@@ -1,5 +1,7 @@
-"""The year-end summary for the December review: every month of the work year gathered from
-the pulls the workspace keeps (the latest pull of each month)."""
+"""The year-end summary for the December review (12月份要对全年控辍保学工作进行总结): every
+month of the calendar year — which spans two work years — gathered from the pulls the
+workspace keeps (the latest pull of each month), each month judged with its own year's
+settings (handed in by the caller: :func:`kcbx.pipeline.calendar_year`)."""
 
 from __future__ import annotations
 
@@ -25,24 +27,23 @@ MONTH_COLUMNS = (("period", "月份"), ("units_due", "应报单位"), ("submitte
                  ("still_out", "仍未返校"), ("overdue", "超期未推进"))
 
 
-def months_of(config: Config) -> dict[str, Snapshot]:
-    """The latest snapshot of each month of ``config.year``."""
+def months_of(config: Config, year: int) -> dict[str, Snapshot]:
+    """The latest snapshot of each month of calendar year ``year`` (of either work year)."""
     chosen: dict[str, Snapshot] = {}
     for snap in list_snapshots(snapshots_dir(config)):
-        period = snap.manifest.get("period", "")
-        if period.startswith(f"{config.year}-"):
-            chosen[period] = snap  # snapshots are oldest first: the last one wins
+        if snap.period.startswith(f"{year}-"):
+            chosen[snap.period] = snap  # snapshots are oldest first: the last one wins
     return dict(sorted(chosen.items()))
 
 
-def year_summary(config: Config, package: DataPackage, progress=None) -> Path:
-    months = months_of(config)
+def year_summary(config: Config, package: DataPackage, year: int,
+                 months: dict[str, tuple[Snapshot, Config]], progress=None) -> Path:
+    """``<outputs>/reports/<year>_年度总结.xlsx`` from each month's pull and settings."""
     if not months:
-        raise KcbxError(f"没有 {config.year} 年的拉取记录，无法汇总全年。"
+        raise KcbxError(f"没有 {year} 年的拉取记录，无法汇总全年。"
                         "请先逐月运行 kcbx pull 或 kcbx build")
     rows, status = [], []
-    for i, (period, snap) in enumerate(months.items(), 1):
-        month = config.with_overrides(period=period, pulled_on=snap.manifest["pulled_on"])
+    for i, (period, (snap, month)) in enumerate(months.items(), 1):
         tables = Tables.build(package, snap.tables(), snap.files())
         report = validate_snapshot(month, package, snap, tables=tables)
         sent = submitted_units(tables, snap.files(), period)
@@ -54,18 +55,18 @@ def year_summary(config: Config, package: DataPackage, progress=None) -> Path:
         status.append(st)
         if progress:
             progress("年度汇总", i, len(months))
-    return _write(config, rows, pl.concat(status, how="vertical"))
+    return _write(config, year, rows, pl.concat(status, how="vertical"))
 
 
-def _write(config: Config, rows: list[dict], status: pl.DataFrame) -> Path:
-    path = config.outputs_path / "reports" / f"{config.year}_年度总结.xlsx"
+def _write(config: Config, year: int, rows: list[dict], status: pl.DataFrame) -> Path:
+    path = config.outputs_path / "reports" / f"{year}_年度总结.xlsx"
     buf = io.BytesIO()  # written whole, then put in place in one step
     book = xlsxwriter.Workbook(buf, {
         "in_memory": True, "strings_to_formulas": False, "strings_to_numbers": False})
     head = book.add_format({"bold": True, "bg_color": "#EEEEEE", "border": 1, "text_wrap": True})
     title = book.add_format({"bold": True, "font_size": 14})
     sheet = book.add_worksheet("月度汇总")
-    sheet.write_string(0, 0, f"{config.district} {config.year} 年控辍保学工作月度汇总", title)
+    sheet.write_string(0, 0, f"{config.district} {year} 年控辍保学工作月度汇总", title)
     for c, (_, label) in enumerate(MONTH_COLUMNS):
         sheet.write_string(2, c, label, head)
         sheet.set_column(c, c, 11)
