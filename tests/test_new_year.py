@@ -363,3 +363,30 @@ def test_the_calendar_years_summary_spans_two_work_years(tmp_path):
     assert book["月度汇总"]["A1"].value == "测试区 2023 年控辍保学工作月度汇总"
     result = invoke("report", "--year", "2021", "--config", str(root))
     assert result.exit_code == 2 and "没有 2021 年的拉取记录" in result.output
+
+
+def test_the_site_shows_this_year_and_keeps_past_years_published(tmp_path):
+    """After ``kcbx year``: the status pages are the new year's; 2022's months keep their pages,
+    2022 has a page of its own, and its public aggregates stay in the package."""
+    root = tmp_path / "ws"
+    d = old_year()
+    d.write(root)
+    assert invoke("report", "--config", str(root)).exit_code == 0  # October 2022, published
+    assert invoke("year", "2023", "--config", str(root)).exit_code == 0
+    assert invoke("forms", "--config", str(root)).exit_code == 0
+    for unit in ("ZX1", "XX1", "XX2"):
+        return_form(root / "forms" / f"{unit}.xlsx", root / "submissions" / f"{unit}.xlsx")
+    for command in ("report", "site"):
+        args = [command, "--config", str(root), "--pulled-on", "2023-10-08"]
+        result = invoke(*(["site", "build", *args[1:]] if command == "site" else args))
+        assert result.exit_code == 0, result.output
+    public = (root / "build" / "public" / "progress.csv").read_text(encoding="utf-8")
+    assert "2022-10" in public and "2023-09" in public
+    site = root / "public" / "status"
+    index = (site / "index.html").read_text(encoding="utf-8")
+    assert "2023 学年" in index and 'href="years/2022.html"' in index
+    past = (site / "years" / "2022.html").read_text(encoding="utf-8")
+    assert "2022-10" in past and "2023-09" not in past
+    assert (site / "months" / "2022-10.html").is_file() and (site / "months" / "2023-09.html").is_file()
+    progress = (site / "progress.html").read_text(encoding="utf-8")
+    assert "2023-09" in progress and "months/2022-10.html" not in progress  # this year's trend

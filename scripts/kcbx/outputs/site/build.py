@@ -130,7 +130,8 @@ def build_site(config: Config, *, package: DataPackage | None = None,
         env = environment()
         pages = {**reference_pages(env, package), **forms_pages(env, forms),
                  **status_pages(env, data, district=config.district,
-                                min_count=config.privacy.min_count, progress=progress)}
+                                min_count=config.privacy.min_count, year=config.year,
+                                progress=progress)}
         write_pages(docs, pages)
         search_fixed = write_search_fix(docs) is not None
         for f in forms:

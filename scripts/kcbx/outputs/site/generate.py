@@ -18,6 +18,7 @@ from typing import Any
 import jinja2
 import markupsafe
 
+from ...config import work_year
 from ...findings import KINDS
 from ...schema import DataPackage, load_package, schemas_dir
 from ...validation.rules import catalogue
@@ -29,6 +30,7 @@ from .status import PublicData, StatusSite
 
 GENERATED = ("reference", "forms", "status")
 BULK = ("status/units/", "status/months/")  # off the sidebar and out of the search index
+# status/years/<year>.md: one page per past work year (off the sidebar, searchable)
 FORM_NOTES = {
     "空白模板.xlsx": "各单位每月填报用的空白工作簿（含全部工作表和填写说明）",
     "基础数据模板.xlsx": "区教育局维护基础数据用：单位名录、户籍网格包保表",
@@ -110,8 +112,10 @@ def forms_pages(env: jinja2.Environment, files: list[Path]) -> dict[str, str]:
 
 
 def status_pages(env: jinja2.Environment, data: PublicData | None, *, district: str = "",
-                 min_count: int = 3, progress: Progress | None = None) -> dict[str, str]:
-    """The status pages; with no package, each fixed page says to run ``kcbx report``."""
+                 min_count: int = 3, year: int | None = None,
+                 progress: Progress | None = None) -> dict[str, str]:
+    """The status pages of work year ``year`` (every past year keeps a page and its months
+    theirs); with no package, each fixed page says to run ``kcbx report``."""
     names = {"status/index.md": "status_index.md.j2",
              "status/submission.md": "status_submission.md.j2",
              "status/progress.md": "status_progress.md.j2",
@@ -122,7 +126,7 @@ def status_pages(env: jinja2.Environment, data: PublicData | None, *, district: 
     common: dict[str, Any] = {"district": district, "min_count": min_count}
     rules = {r["id"]: r["title"] for r in catalogue()}
     site = None if data is None else StatusSite(
-        data, {**{k: kind.title for k, kind in KINDS.items()}, **rules}, set(rules))
+        data, {**{k: kind.title for k, kind in KINDS.items()}, **rules}, set(rules), year)
     if site is None or not site.periods:  # no package yet, or an empty one
         return {path: env.get_template(t).render(s=None, **common) for path, t in names.items()}
     views = {"status/index.md": {"o": site.overview()},
@@ -131,18 +135,24 @@ def status_pages(env: jinja2.Environment, data: PublicData | None, *, district: 
              "status/home-teaching.md": {"v": site.home()},
              "status/quality.md": {"v": site.quality()},
              "status/units/index.md": {"towns": site.townships()},
-             "status/months/index.md": {"periods": site.periods}}
+             "status/months/index.md": {"years": site.periods_by_year()}}
     pages = {path: env.get_template(names[path]).render(s=site, **common, **views[path])
              for path in names}
     unit_t, month_t = env.get_template("status_unit.md.j2"), env.get_template("status_month.md.j2")
-    total = len(site.units) + len(site.periods)
+    total = len(site.units) + len(site.all_periods)
     for i, unit in enumerate(site.units, start=1):
         pages[f"status/units/{unit['unit_code']}.md"] = unit_t.render(
             v=site.unit_page(unit), **common)
         if progress and i % 20 == 0:
             progress("生成统计页面", i, total)
-    for period in site.periods:
-        pages[f"status/months/{period}.md"] = month_t.render(v=site.month_page(period), **common)
+    sites = {site.year: site, **{y: site.for_year(y) for y in site.other_years}}
+    for period in site.all_periods:  # each month with its own year's trends
+        pages[f"status/months/{period}.md"] = month_t.render(
+            v=sites[work_year(period)].month_page(period), **common)
+    year_t = env.get_template("status_year.md.j2")
+    for other in site.other_years:
+        pages[f"status/years/{other}.md"] = year_t.render(
+            year=other, v=sites[other].submission(), p=sites[other].progress(), **common)
     if progress:
         progress("生成统计页面", total, total)
     return pages

@@ -16,7 +16,7 @@ from typing import Any
 
 import polars as pl
 
-from ...config import Config
+from ...config import Config, work_year
 from ...schema import schemas_dir
 from .charts import Series, bar_chart, line_chart
 from .locate import SiteError
@@ -114,7 +114,11 @@ def _rows(frame: pl.DataFrame) -> list[dict[str, Any]]:
 class StatusSite:
     """Everything the status pages show, computed once from the package."""
 
-    def __init__(self, data: PublicData, rule_titles: dict[str, str], linked: set[str]):
+    def __init__(self, data: PublicData, rule_titles: dict[str, str], linked: set[str],
+                 year: int | None = None):
+        """``year``: the work year the pages show (its months in the trends and the matrix);
+        default, and when it has no month yet, the latest year with data. Every month of
+        every year keeps its own page (``all_periods``); past years have a page each."""
         self.data = data
         self.rule_titles = rule_titles  # rule IDs and schema error kinds → Chinese title
         self.linked = linked  # the rule IDs that have an entry in the rule catalogue
@@ -123,10 +127,24 @@ class StatusSite:
         for name in ("submission_status", "submission_rates", "progress", "home_teaching",
                      "data_quality"):
             periods.update(v for v in f[name]["period"].to_list() if v)
-        self.periods = sorted(periods)
+        self.all_periods = sorted(periods)
+        self.years = sorted({work_year(p) for p in self.all_periods})
+        self.year = year if year in self.years else (self.years[-1] if self.years else year)
+        self.periods = [p for p in self.all_periods if work_year(p) == self.year]
+        self.other_years = [y for y in self.years if y != self.year]
         self.latest = self.periods[-1] if self.periods else None
         self.units = self._units()
-        self.pulls = sorted(set(f["data_quality"]["pulled"].drop_nulls().to_list()))
+        dq = f["data_quality"].filter(pl.col("period").is_in(self.periods))
+        self.pulls = sorted(set(dq["pulled"].drop_nulls().to_list()))
+
+    def for_year(self, year: int) -> StatusSite:
+        """The same pages for another work year."""
+        return StatusSite(self.data, self.rule_titles, self.linked, year)
+
+    def periods_by_year(self) -> list[dict[str, Any]]:
+        """Every month with a page, newest year first."""
+        return [{"year": y, "periods": [p for p in self.all_periods if work_year(p) == y]}
+                for y in reversed(self.years)]
 
     # -- the units and their townships ---------------------------------------------
     def _units(self) -> list[dict[str, str]]:
@@ -294,7 +312,7 @@ class StatusSite:
             pl.col("unit_code") == code))}
         dq = f["data_quality"].filter(pl.col("unit_code") == code)
         months = []
-        for p in self.periods:
+        for p in self.all_periods:  # a unit's page: every year
             pulls = sorted(set(dq.filter(pl.col("period") == p)["pulled"].to_list()))
             q = dq.filter(pl.col("pulled") == pulls[-1]) if pulls else dq.clear()
             months.append({
@@ -306,7 +324,7 @@ class StatusSite:
                 "reminders": int(q.filter(pl.col("severity") == "提醒")["count"].sum() or 0),
             })
         chart = line_chart(f"unit-{code}", f"{unit['unit_name']} 每月报表中的错误、提醒条数",
-                           self.periods,
+                           self.all_periods,
                            [Series("错误", [m["errors"] for m in months]),
                             Series("提醒", [m["reminders"] for m in months])])
         return {"unit": unit, "months": months, "chart": chart,
