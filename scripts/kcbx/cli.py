@@ -31,6 +31,8 @@ def cli() -> None:
       kcbx build --demo      生成示例区并运行全部流程（先试这个）
       kcbx demo 文件夹        生成一个虚构的示例区工作文件夹
       kcbx init 文件夹        为真实的区新建工作文件夹（配置、校历、基础数据表）
+      kcbx period 2023-10     换到新的报送月份
+      kcbx year 2024          每年 9 月开始新学年（在同一个工作文件夹中继续）
       kcbx pull               读取报表文件夹，保存一份带日期的快照
       kcbx forms              为各单位生成填报表格
       kcbx validate           校验最新报表，按单位列出错误和提醒

@@ -40,7 +40,9 @@ README = """{district} 控辍保学工作文件夹（kcbx）
 4. 各单位填好后，把收回的表格放进 submissions 文件夹（文件名用单位代码，如 QSXX.xlsx）。
 5. 运行 kcbx build：校验、生成各校反馈、月报表、送教手册和网站。
    build/feedback 中的反馈表发回各单位；build/reports 中的月报表打印签字。
-6. 下个月：把 kcbx.yml 中的 period 改为新的月份，重复 3–5。
+6. 下个月：运行 kcbx period 新的月份（如 kcbx period 2023-10），重复 3–5。
+7. 每年 9 月新学年：运行 kcbx year 新学年（如 kcbx year 2024），在本文件夹中继续，重复 3–5。
+   12 月：kcbx report --year 做全年总结。
 
 build 文件夹含学生个人信息，只在本机保存，不得公开；public 文件夹是可以发布的网站。
 """
