@@ -180,3 +180,35 @@ def test_cli_forms_google(tmp_path, fake):
 
     wrong = CliRunner().invoke(cli, ["forms", "--config", str(root), "--folder", "x"])
     assert wrong.exit_code == 2 and "只能与 --google 一起使用" in wrong.output
+
+
+def test_google_forms_carry_what_the_xlsx_forms_carry(tmp_path, fake):
+    """After a pull, the next month's Google forms hold the same carried rows as the xlsx
+    forms (the census as last reported); ``carry=False`` gives empty sheets."""
+    from openpyxl import load_workbook
+
+    from kcbx.init import roll_over
+    from kcbx.outputs.forms import write_forms
+    from kcbx.pipeline import current_snapshot
+    from workbooks import book, census_row, cover, sheet
+
+    config = google_config(write_credentials(tmp_path / "c.json"), {}, folder="forms-folder")
+    books = {"A01.xlsx": book(sheet("cover", [cover("A01")]),
+                              sheet("census", [census_row(id_number=kid(1))]))}
+    root = workspace(tmp_path / "ws", books, config=config)
+
+    def by_folder():  # October pulled from the folder of workbooks, not from Google
+        c = load_config(root)
+        return c.model_copy(update={"sources": c.sources.model_copy(update={"google": None})})
+
+    current_snapshot(by_folder())
+    roll_over(root / "kcbx.yml", "2022-11")
+    (form,) = [p for p in write_forms(by_folder(), unit="A01", out=tmp_path / "forms")
+               if p.name == "A01.xlsx"]
+    carried = [r[0] for r in load_workbook(form)[CENSUS].iter_rows(min_row=3, values_only=True) if r[0]]
+    assert carried == [kid(1)]
+    key = create_google_forms(load_config(root), unit="A01")[0].key
+    assert [r[0] for r in fake.values(key, CENSUS)[2:] if r and r[0]] == carried
+    fake.add_folder("other")
+    bare = create_google_forms(load_config(root), unit="A01", folder="other", carry=False)[0].key
+    assert [r for r in fake.values(bare, CENSUS)[2:] if r and r[0]] == []
