@@ -176,10 +176,11 @@ def test_annotations_by_hand(tmp_path):
         _f("missing-label", ERROR, ROSTER, 2, "年级", "缺少必填列「年级」"),
         _f("missing-sheet", ERROR, "报送信息", None, None, "缺少工作表「报送信息」"),
         _f("REP-4", ERROR, ROSTER, 3, "身份证号", "上次报送时的个案不见了"),
+        _f("HOME-7", ERROR, ROSTER, 4, "身份证号", "上一学年的送教学生没有接续"),
         _f("primary-key-error", ERROR, ROSTER, 4, None, "组合重复", value="=HYPERLINK(\"x\")"),
     ]
     out = write_annotated(source, tmp_path / "out" / "X1_校验反馈.xlsx", findings, record, "X1 结果")
-    assert (out.mode, out.located, out.listed) == ("copy", 5, 8)
+    assert (out.mode, out.located, out.listed) == ("copy", 5, 9)
     book = openpyxl.load_workbook(out.path)
     ws = book[ROSTER]
     b3 = ws["B3"]
@@ -194,7 +195,8 @@ def test_annotations_by_hand(tmp_path):
     assert ws["C2"].comment is None and ws["C2"].fill.fgColor.rgb != RED
     links = {r[9].value: r[8].hyperlink for r in book[RESULTS].iter_rows(min_row=TOP + 1)}
     assert links["missing-label"] is None and links["missing-sheet"] is None
-    assert links["REP-4"] is None
+    assert links["REP-4"] is None and links["HOME-7"] is None  # rows of an earlier pull
+    assert "没有接续" not in (ws["B4"].comment.text if ws["B4"].comment else "")
     assert links["ID-1"].location == f"'{ROSTER}'!B3"
     assert links["HOME-1"].location == f"'{ROSTER}'!A5"
     value = next(r[6] for r in book[RESULTS].iter_rows(min_row=TOP + 1)

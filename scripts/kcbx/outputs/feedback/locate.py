@@ -10,9 +10,10 @@ from ...findings import Finding
 from ...schema import normalize_label
 from ...tables.intake import HEADER_SCAN_ROWS, FileRecord
 
-# Rules whose row is in another pull or workbook (REP-4: the row the case had last time):
-# listed in 校验结果, never pointed at a cell of this copy.
-ELSEWHERE_RULES = frozenset({"REP-4"})
+# Rules whose row is in another pull or workbook (REP-4: the row the case had last time;
+# HOME-7: the child's row in last year's last pull): listed in 校验结果, never pointed at a
+# cell of this copy.
+ELSEWHERE_RULES = frozenset({"REP-4", "HOME-7"})
 
 
 @dataclass(frozen=True)
