@@ -263,12 +263,18 @@ def test_a_config_whose_period_lies_outside_its_year_is_refused(year_2022):
 
 
 @pytest.mark.parametrize(("year", "words"), [
-    ("2022", "已经是 2022 学年"), ("2024", "不能跳过 2023 学年"),
-    ("2021", "早于本工作文件夹现在的 2022 学年")])
+    ("2024", "不能跳过 2023 学年"), ("2021", "早于本工作文件夹现在的 2022 学年")])
 def test_kcbx_year_refuses_the_same_a_skipped_or_an_earlier_year(year_2022, year, words):
     before = (year_2022 / "kcbx.yml").read_text(encoding="utf-8")
     result = invoke("year", year, "--config", str(year_2022))
     assert result.exit_code == 2 and words in result.output, result.output
+    assert (year_2022 / "kcbx.yml").read_text(encoding="utf-8") == before
+
+
+def test_kcbx_year_of_the_year_it_is_in_changes_nothing(year_2022):
+    before = (year_2022 / "kcbx.yml").read_text(encoding="utf-8")
+    result = invoke("year", "2022", "--config", str(year_2022))
+    assert result.exit_code == 0 and "已经是 2022 学年" in result.output and "没有改动" in result.output
     assert (year_2022 / "kcbx.yml").read_text(encoding="utf-8") == before
 
 
@@ -320,12 +326,16 @@ def test_retention_lists_then_removes_old_years_but_keeps_the_previous_pull(tmp_
     result = invoke("year", "2024", "--config", str(root))  # not in a terminal, no --yes
     assert result.exit_code == 0, result.output
     assert "没有删除" in result.output and "2022 学年 反馈表" in result.output
+    assert "kcbx year 2024 --yes" in result.output  # what it says to run does it
     assert first.path.is_dir() and (root / "build" / "feedback" / "2022-10").is_dir()
+    result = invoke("year", "2024", "--yes", "--config", str(root))
+    assert result.exit_code == 0, result.output
+    assert not first.path.exists() and not (root / "build" / "feedback" / "2022-10").exists()
+    assert second.path.is_dir()  # 2023's last pull: what the first pull of 2024 compares with
 
     result = invoke("year", "2025", "--config", str(root), "--yes")
     assert result.exit_code == 0, result.output
-    assert not first.path.exists() and not (root / "build" / "feedback" / "2022-10").exists()
-    assert second.path.is_dir()  # 2023's last pull: what the first pull of 2025 compares with
+    assert second.path.is_dir()  # still: the newest pull before 2025, what 2025 compares with
     assert (root / "build" / "public" / "progress.csv").is_file()  # public aggregates stay
     assert (root / "build" / "years" / "2022" / "kcbx.yml").is_file()
 

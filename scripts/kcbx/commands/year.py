@@ -58,6 +58,11 @@ def command(year: int, config_path: Path | None, force: bool, yes: bool, as_json
         }, ensure_ascii=False))
         return
     first, last = year_months(done.new)
+    if not done.changed:
+        console.print(f"本工作文件夹已经是 {done.new} 学年（{first} 至 {last}），kcbx.yml 没有改动；"
+                      "换报送月份请用 kcbx period。")
+        _retention(done, removed, yes)
+        return
     console.print(f"工作年度：{done.old} → {done.new} 学年（{first} 至 {last}），报送月份 {done.period}")
     console.print("学期：" + "；".join(f"{t.name} {t.start}—{t.end}" for t in done.calendar.terms)
                   + "（默认日期，请按本区校历核对 kcbx.yml 中的 terms）")
@@ -75,18 +80,23 @@ def command(year: int, config_path: Path | None, force: bool, yes: bool, as_json
                       "和送教衔接。[/]")
     for path in done.kept:
         console.print(f"已存放上一学年的{'配置' if path.suffix == '.yml' else '送教手册'}：{path}")
+    _retention(done, removed, yes)
+    console.print("下一步：kcbx forms（带入上一学年的名册、摸底表、未结案台账和送教学生），"
+                  "把新表格发给各单位。")
+
+
+def _retention(done, removed: list[Path], yes: bool) -> None:
+    again = f"kcbx year {done.new} --yes"
     if done.expired and not removed:
-        console.print(f"[yellow]有 {len(done.expired)} 项超过保留年限的拉取和私有输出未删除"
-                      "（见上）；要删除请运行 kcbx year 时加 --yes，或手工删除。[/]"
-                      if sys.stdin.isatty() or yes else
-                      f"[yellow]有 {len(done.expired)} 项超过保留年限（retention_years）的拉取和私有"
-                      "输出：不在终端中运行，没有删除。确认后加 --yes 重新运行即可删除：[/]")
-        if not sys.stdin.isatty():
+        if sys.stdin.isatty():
+            console.print(f"[yellow]超过保留年限的 {len(done.expired)} 项拉取和私有输出没有删除；"
+                          f"以后要删除，运行 {again}。[/]")
+        else:
+            console.print(f"[yellow]有 {len(done.expired)} 项超过保留年限（retention_years）的拉取和私有"
+                          f"输出，不在终端中运行，没有删除；确认后运行 {again} 即可删除：[/]")
             _list(done)
     elif removed:
         console.print(f"已删除超过保留年限的拉取和私有输出 {len(removed)} 项（公开的统计数据保留）。")
-    console.print("下一步：kcbx forms（带入上一学年的名册、摸底表、未结案台账和送教学生），"
-                  "把新表格发给各单位。")
 
 
 def _list(done) -> None:

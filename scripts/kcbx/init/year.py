@@ -25,7 +25,7 @@ from pathlib import Path
 import yaml
 
 from ..atomic import write_text
-from ..config import CONFIG_NAME, PERIOD_RE, Config, load_config, load_yaml, work_year, year_months
+from ..config import CONFIG_NAME, PERIOD_RE, Config, load_config, load_yaml, work_year
 from ..errors import ConfigError, WorkspaceError
 from . import Calendar, school_year_calendar
 from .yaml_text import has_key, set_key
@@ -53,13 +53,15 @@ class NewYear:
     previous_pull: str | None  # the old year's last pull: the new year's first comparison
     kept: list[Path] = field(default_factory=list)  # the old year's settings and handbooks
     expired: list[Expired] = field(default_factory=list)
+    changed: bool = True  # False: the workspace was in that year already (only retention)
 
 
 def start_year(config_path: Path, year: int, *, force: bool = False) -> NewYear:
     """Move the workspace of ``config_path`` (its ``kcbx.yml``) to work year ``year``.
 
-    Refuses the year it is in already, a year skipped or an earlier year (unless ``force``);
-    changes nothing when the new settings would not load.
+    Refuses a year skipped or an earlier year (unless ``force``); changes nothing when the
+    new settings would not load. The year it is in already changes nothing but lists what
+    is past retention (so that it can be removed later).
     """
     from ..tables import list_snapshots
     from ..tables.snapshot import snapshots_dir
@@ -67,6 +69,11 @@ def start_year(config_path: Path, year: int, *, force: bool = False) -> NewYear:
     path = config_path / CONFIG_NAME if config_path.is_dir() else config_path
     before = path.read_text(encoding="utf-8-sig")
     old = _year_of(before, path)
+    if year == old:
+        config = load_config(path)
+        last = [s for s in list_snapshots(snapshots_dir(config)) if s.year == old - 1]
+        return NewYear(old, year, config.period, school_year_calendar(year),
+                       last[-1].name if last else None, [], expired_outputs(config), changed=False)
     _allowed(old, year, force)
     calendar = school_year_calendar(year)
     write_text(path, _new_year_text(before, year, calendar, _reference_day(before)))
@@ -97,10 +104,6 @@ def _year_of(text: str, path: Path) -> int:
 
 
 def _allowed(old: int, year: int, force: bool) -> None:
-    first, last = year_months(old)
-    if year == old:
-        raise WorkspaceError(f"本工作文件夹已经是 {old} 学年（{first} 至 {last}），没有改动。"
-                             "换报送月份请用 kcbx period")
     if force:
         return
     if year > old + 1:
