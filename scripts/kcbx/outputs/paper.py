@@ -23,7 +23,7 @@ CHINESE = ("\u2014\u2018\u2019\u201c\u201d\u2026\u3000-\u303f\u3400-\u4dbf\u4e00
 _CHINESE = re.compile(f"[{CHINESE}]")
 WIDE = {",": "，", ";": "；", ":": "：", "?": "？", "!": "！", "(": "（", ")": "）"}
 _MARKS = re.compile(r"[,;:?!()]")
-_LONG = re.compile(r"[0-9]{7,}[0-9Xx]*")
+_LONG = re.compile(r"[0-9][0-9*]{6,}[0-9Xx*]*")  # masked with * (the guide's samples) too
 ZWSP = "\u200b"  # zero-width space: a line may break here, nothing is drawn
 
 
