@@ -8,7 +8,6 @@ from __future__ import annotations
 import collections
 import ctypes
 import shutil
-import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +20,7 @@ from docx.oxml.ns import qn
 
 from kcbx.errors import KcbxError
 from kcbx.outputs.documents.word import write_docx
+from paper import soffice_pdfs
 
 FONTS = {"title": "Noto Serif CJK SC", "body": "Noto Serif CJK SC", "heading": "Noto Sans CJK SC",
          "sans": "Noto Sans CJK SC"}
@@ -247,14 +247,8 @@ TEXT = ("控辍保学是义务教育工作的底线任务各乡镇中心校要�
 
 
 def soffice_pdf(source: Path, workdir: Path) -> Path | None:
-    """``source`` converted by LibreOffice with a private profile (parallel runs do not
-    clash); None when it writes nothing."""
-    out = workdir / "pdf"
-    subprocess.run(["soffice", f"-env:UserInstallation={(workdir / 'lo').as_uri()}", "--headless",
-                    "--convert-to", "pdf", "--outdir", str(out), str(source)],
-                   capture_output=True, timeout=300, check=False)
-    pdf = out / f"{source.stem}.pdf"
-    return pdf if pdf.is_file() else None
+    """``source`` converted by LibreOffice with a private profile; None when it writes nothing."""
+    return next(iter(soffice_pdfs([source], workdir)), None)
 
 
 @pytest.fixture(scope="module")

@@ -29,8 +29,9 @@ from kcbx.cli import cli
 from kcbx.config import load_config
 from kcbx.outputs.fonts import FontError, FontSet, resolve_fonts
 from kcbx.outputs.handbooks import HandbookError, build_records, write_handbooks
-from kcbx.outputs.handbooks.data import TABLES, cjk_punctuation
+from kcbx.outputs.handbooks.data import TABLES
 from kcbx.outputs.handbooks.pdf import render_pdf
+from kcbx.outputs.paper import chinese_punctuation
 from kcbx.pipeline import current_snapshot, validate
 from kcbx.schema import load_package
 from kcbx.validation import Tables
@@ -126,7 +127,7 @@ def test_fonts_embedded(clean) -> None:
 
 def test_markup_typed_by_a_school_is_printed_as_text(clean) -> None:
     _, result, _ = clean
-    assert cjk_punctuation(MARKUP) == MARKUP and cjk_punctuation(VISIT_MARKUP) == VISIT_MARKUP
+    assert chinese_punctuation(MARKUP) == MARKUP and chinese_punctuation(VISIT_MARKUP) == VISIT_MARKUP
     text = flat("".join(pdf_text(handbook(result, ".pdf"))))
     assert flat(MARKUP) in text
     assert flat("备注：" + VISIT_MARKUP) in text

@@ -1,7 +1,11 @@
 """typst for every printed document: a template fed its data as JSON (``sys.inputs.data``,
 never pasted into markup) with the Chinese fonts of :mod:`.fonts`. Each process keeps one
 compiler per template and fonts; any typst warning (an unknown font family, for one) is an
-error, so a PDF is never written with the wrong or a missing font."""
+error, so a PDF is never written with the wrong or a missing font.
+
+The compiler's root is this folder: every template imports ``/paper.typ`` (dates and long
+numbers as they break on paper); :data:`PAPER` lists what all printed output depends on
+besides its own template and code, for the outputs' renderer hashes."""
 
 from __future__ import annotations
 
@@ -14,6 +18,8 @@ from ..atomic import replacing
 from ..errors import KcbxError
 from .fonts import FontSet
 
+ROOT = Path(__file__).parent
+PAPER = (ROOT / "paper.typ", ROOT / "paper.py")
 _compilers: dict[tuple[str, tuple[str, ...]], Any] = {}
 
 
@@ -24,7 +30,7 @@ def _compiler(template: Path, fonts: FontSet) -> Any:
     if key not in _compilers:
         book = typst.Fonts(include_system_fonts=False, include_embedded_fonts=False,
                            font_paths=list(fonts.folders))
-        _compilers[key] = typst.Compiler(template, root=template.parent, font_paths=book,
+        _compilers[key] = typst.Compiler(template, root=ROOT, font_paths=book,
                                          ignore_system_fonts=True)
     return _compilers[key]
 

@@ -31,7 +31,8 @@ from ...findings import Report
 from ...names import safe_name
 from ..fonts import DocumentFonts, FontError, missing_chars, resolve_document_fonts, strings_in
 from ..manifest import Manifest, data_hash, renderer_hash
-from ..typeset import combine, compile_pdf
+from ..paper import printed
+from ..typeset import PAPER, combine, compile_pdf
 from .bulletin import BULLETIN, bulletin
 from .cases import PLAN, SLIP, report_slips, return_plans
 from .steps import KINDS as STEP_KINDS
@@ -77,16 +78,15 @@ def plan_documents(config: Config, tables: Any, report: Report) -> list[Paper]:
     numbered = []
     for p in papers:
         number = config.document_numbers.get(p.stem)
-        if number:
-            p = Paper(p.kind, p.town, p.stem, p.template,
-                      {**p.data, "number": number, "draft": False}, p.docx)
-        numbered.append(p)
+        data = {**p.data, "number": number, "draft": False} if number else p.data
+        # what schools typed, with the Chinese punctuation of print (the data keeps theirs)
+        numbered.append(Paper(p.kind, p.town, p.stem, p.template, printed(data), p.docx))
     return numbered
 
 
 def _renderer(fonts: DocumentFonts, on: dt.date) -> str:
     """What every document's bytes depend on besides its data."""
-    return renderer_hash([*sorted(HERE.glob("*.typ")), HERE / "word.py"], ("typst", "python-docx"),
+    return renderer_hash([*sorted(HERE.glob("*.typ")), HERE / "word.py", *PAPER], ("typst", "python-docx"),
                          fonts.fonts.signature, json.dumps(fonts.families(), sort_keys=True), str(on))
 
 

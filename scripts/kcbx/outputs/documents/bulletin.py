@@ -62,7 +62,7 @@ def bulletin(config: Config, tables: Any, report: Report) -> Paper:
         blocks.append(para(f"共 {len(hits)} 个单位：" + "、".join(name(c) for c in ordered) + "。"))
         if rules != ("REP-3",):
             per_rule = Counter((f.unit_code, f.rule) for f in mine)
-            blocks.append({"kind": "table", "header": ["单位", "问题", f"数量（{unit_word}）"],
+            blocks.append({"kind": "table", "header": ["单位", "问题", f"数量（{unit_word}）"], "fill": 0,
                            "rows": [[name(c), rule_name(rule), str(k)] for c in ordered
                                     for (u, rule), k in sorted(per_rule.items()) if u == c]})
         if talk:

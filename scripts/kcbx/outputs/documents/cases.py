@@ -10,7 +10,7 @@ import polars as pl
 from ...config import Config
 from ...fills import SCHOOL_TYPES
 from ...names import safe_name
-from .text import BLANK, OPEN, Paper, d_, t_
+from .text import BLANK, OPEN, Paper, d_, ended, t_
 
 SLIP = "失学辍学情况报告单"
 PLAN = "一人一方案"
@@ -83,7 +83,7 @@ def return_plans(config: Config, tables: Any) -> list[Paper]:
                 f"{t_(row['name'])}于{d_(row['found_on'])}被发现{row['kind'] or '失学辍学'}"
                 f"（主要原因：{t_(row['reason'])}），于{d_(row['returned_on'])}{t_(row['result'])}，"
                 f"安置方式为{t_(row['placement'])}，由{t_(row['mentor'])}老师结对帮扶。",
-                f"帮扶方案：{t_(row['plan'])}",
+                f"帮扶方案：{ended(t_(row['plan']))}",
                 "学校按保障、关爱、分类施教“三到位”的要求落实本方案，每月记录关爱帮扶情况，"
                 "既要追回来，更要留得住。",
             ],
@@ -103,8 +103,8 @@ def _narrative(row: dict[str, Any], unit_name: str, line: str) -> list[str]:
         who += f"，原就读{row['former_school'] or ''}{row['grade'] or ''}"
     who += f"，户籍{''.join(x for x in (row['township'], row['village']) if x) or BLANK}）"
     first = (f"{unit_name}于{d_(row['found_on'])}在{line}排查中发现{who}{row['kind'] or '失学辍学'}。"
-             f"主要原因：{t_(row['reason'])}" + (f"，{row['reason_detail']}" if row["reason_detail"]
-                                             else "") + "。")
+             "主要原因：" + ended(t_(row["reason"]) + (f"，{row['reason_detail']}" if row["reason_detail"]
+                                                     else "")))
     steps = [(row["step1_on"], "开展宣传教育、劝返"),
              (row["step2_on"], "下发《限期复学通知书》"),
              (row["step3_on"], "下发《行政处罚决定书》"),

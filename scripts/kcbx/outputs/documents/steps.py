@@ -21,7 +21,7 @@ import polars as pl
 
 from ...config import Config
 from ...names import safe_name
-from .text import BLANK, OPEN, Paper, d_, para, t_
+from .text import BLANK, OPEN, Paper, d_, ended, para, t_
 
 REPORT = "劝返情况报告"
 NOTICE = "限期复学通知书"
@@ -105,7 +105,7 @@ class _Case:
         r = self.row
         reason = t_(r["reason"]) + (f"，{r['reason_detail']}" if r["reason_detail"] else "")
         return (f"{self._who()}，于{d_(r['found_on'])}被发现{r['kind'] or '失学辍学'}，"
-                f"主要原因：{reason}。")
+                f"主要原因：{ended(reason)}")
 
     def report(self) -> Paper:
         r = self.row

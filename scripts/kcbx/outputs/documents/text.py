@@ -35,6 +35,16 @@ def d_(value: Any) -> str:
     return t_(value)
 
 
+def ended(text: str) -> str:
+    """``text`` as a sentence that ends once: a trailing comma, semicolon, colon or full stop
+    (typed ASCII or full width) replaced by “。”, a question or exclamation mark kept, “。”
+    added otherwise (a school's “…再观察!” does not become “…再观察！。”)."""
+    text = text.rstrip()
+    if text.endswith(("！", "？", "!", "?")):
+        return text
+    return text.rstrip("。.，,；;：: ") + "。"
+
+
 def para(text: str) -> dict[str, str]:
     """A body paragraph of a document's ``blocks``."""
     return {"kind": "para", "text": text}

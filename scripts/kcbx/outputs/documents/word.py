@@ -8,7 +8,9 @@ tables 4号 (14 pt); page numbers 4号 "— 1 —".
 Every role is a named paragraph style (公文标题, 发文字号, 主送机关, 公文正文, 一级标题,
 二级标题, 公文表格, 发文机关署名, 附注) whose East Asian face is set as ``w:eastAsia``, so
 staff change a face once for the whole document; runs carry only their text, put in exactly
-as given (python-docx escapes it for XML)."""
+as given (python-docx escapes it for XML), but for a zero-width break point after each group
+of a long number in the body text (``paper.breakable_numbers``): a word processor would
+otherwise carry an 18-digit ID whole to the next line and spread the line before it."""
 
 from __future__ import annotations
 
@@ -26,6 +28,7 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 
 from ...atomic import replacing
+from ..paper import breakable_numbers
 
 # GB/T 9704-2012 page: A4 and the margins around the 156 × 225 mm 版心
 PAGE = (Mm(210), Mm(297))
@@ -73,10 +76,10 @@ def write_docx(data: dict[str, Any], target: Path, fonts: dict[str, str]) -> Non
         if kind == "heading":
             add(block["text"], "一级标题" if block.get("level", 1) == 1 else "二级标题")
         elif kind == "para":
-            add(block["text"], "公文正文")
+            add(breakable_numbers(block["text"]), "公文正文")
         elif kind == "list":
             for item in block["items"]:
-                add(item, "公文正文")
+                add(breakable_numbers(item), "公文正文")
         elif kind == "table":
             _table(doc, block, add)
         else:

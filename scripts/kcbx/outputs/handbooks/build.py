@@ -23,6 +23,7 @@ from ...config import Config
 from ...findings import Report
 from ...parallel import each
 from ..fonts import FontError, FontSet, missing_chars, resolve_fonts, strings_in
+from ..typeset import PAPER
 from .data import TABLES, ChildRecord, HandbookError, build_records
 from .pdf import TEMPLATE, combine, render_pdf
 from .word import render_docx
@@ -64,6 +65,8 @@ class _Task:
 
 def _renderer_hash(fmt: str, fonts: FontSet) -> str:
     h = hashlib.sha256()
+    for path in PAPER:  # punctuation (both), dates and numbers (the PDF)
+        h.update(path.read_bytes())
     if fmt == "pdf":
         h.update(TEMPLATE.read_bytes())
         h.update((HERE / "pdf.py").read_bytes())

@@ -23,6 +23,7 @@ from ...errors import KcbxError
 from ...findings import ERROR, Finding
 from ...names import safe_name
 from ...validation.rules.home import DOMAINS, SEPARATORS, teaching_weeks
+from ..paper import printed
 
 TABLES = ("home_students", "iep", "visits", "teachers", "units")
 INSPECTION_ROWS = 10
@@ -73,23 +74,10 @@ def number(value: float | int | None) -> str:
 
 
 def dated(data: dict[str, Any], compiled_on: dt.date) -> dict[str, Any]:
-    """The record with its compile date (kept out of the hash: unchanged data is not rebuilt
-    just because a day has passed)."""
-    return {**data, "meta": {**data["meta"], "compiled_on": full_date(compiled_on)}}
-
-
-_CJK = "\u2014\u2018\u2019\u201c\u201d\u2026\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef"
-_WIDE = str.maketrans(",;:!?", "，；：！？")
-_AFTER_CJK = re.compile(f"(?<=[{_CJK}])[,;:!?]")
-_PARENS = re.compile(f"\\(([^()]*[{_CJK}][^()]*)\\)")
-
-
-def cjk_punctuation(value: str) -> str:
-    """Full-width punctuation back where Chinese text had it: intake's NFKC turned ，：（）
-    into , : ( ); after a Chinese character (or around Chinese words) they are set wide
-    again. Nothing else changes: no other character is touched."""
-    value = _AFTER_CJK.sub(lambda m: m.group(0).translate(_WIDE), value)
-    return _PARENS.sub(r"（\1）", value)
+    """The record as both renderers print it: with its compile date (kept out of the hash:
+    unchanged data is not rebuilt just because a day has passed) and the Chinese punctuation
+    of print in what schools typed (``paper.printed``)."""
+    return printed({**data, "meta": {**data["meta"], "compiled_on": full_date(compiled_on)}})
 
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -97,8 +85,8 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 def text(value: Any) -> str:
     """A cell as printed: trimmed, control characters (which no font draws and a .docx
-    cannot hold) removed, Chinese punctuation restored."""
-    return "" if value is None else cjk_punctuation(_CONTROL.sub("", str(value)).strip())
+    cannot hold) removed. (Its punctuation is printed Chinese by the renderers.)"""
+    return "" if value is None else _CONTROL.sub("", str(value)).strip()
 
 
 def split_names(value: str | None) -> list[str]:

@@ -16,6 +16,7 @@ from ...schema import DataPackage
 from ...tables import Snapshot
 from ...validation import Tables, submitted_units
 from ..manifest import Manifest, data_hash, renderer_hash
+from ..typeset import PAPER
 from . import aggregate, monthly, pdf, tables_xlsx
 from .public import PUBLIC, read_public, write_public
 from .suppress import groups_for, suppress
@@ -106,7 +107,7 @@ def write_reports(config: Config, package: DataPackage, snapshot: Snapshot, tabl
     today = config.effective_pulled_on
     made = Manifest(folder / "月报表")  # a report whose data did not change is not made again
     here = Path(__file__).parent
-    renderer = renderer_hash([pdf.TEMPLATE, here / "pdf.py", here / "monthly.py"],
+    renderer = renderer_hash([pdf.TEMPLATE, here / "pdf.py", here / "monthly.py", *PAPER],
                              ("typst", "xlsxwriter"), fonts.signature, str(today))
     for i, item in enumerate(reports, 1):
         xlsx_path = folder / "月报表" / f"{item.file_stem}.xlsx"
