@@ -161,7 +161,7 @@ def test_each_open_case_gets_the_papers_of_its_step(demo):
 def test_the_bulletin_names_exactly_the_units_the_findings_name(demo):
     config, result = demo
     report = pipeline.validate(config)
-    rules = {"REP-3", "AGE-2", "REP-4", "HOME-2", "HOME-3", "STEP-2"}
+    rules = {"REP-3", "AGE-2", "REP-4", "HOME-2", "HOME-3", "HOME-7", "STEP-2"}
     named = {report.unit_names.get(f.unit_code, f.unit_code) for f in report.findings
              if f.rule in rules}
     assert len(named) >= 4
@@ -172,7 +172,7 @@ def test_the_bulletin_names_exactly_the_units_the_findings_name(demo):
     assert units_listed == named
     talk = text.split("约谈")[-1].split("表扬")[0]
     hidden = {report.unit_names[f.unit_code] for f in report.findings
-              if f.rule in ("AGE-2", "REP-4", "HOME-2", "HOME-3", "STEP-2")}
+              if f.rule in ("AGE-2", "REP-4", "HOME-2", "HOME-3", "HOME-7", "STEP-2")}
     assert hidden and all(u in talk for u in hidden)
     assert "草稿" in text
     doc = docx.Document(str(pdf.with_suffix(".docx")))

@@ -400,3 +400,36 @@ def test_the_site_shows_this_year_and_keeps_past_years_published(tmp_path):
     assert (site / "months" / "2022-10.html").is_file() and (site / "months" / "2023-09.html").is_file()
     progress = (site / "progress.html").read_text(encoding="utf-8")
     assert "2023-09" in progress and "months/2022-10.html" not in progress  # this year's trend
+
+
+def test_december_drafts_the_years_summary_as_a_document(tmp_path):
+    """``kcbx documents`` in a December period: the 年度工作总结 of the calendar year (PDF and
+    .docx), its months and figures those of the year's pulls, its units those the findings
+    name; it passes the paper checks of every printed page."""
+    import pypdfium2
+
+    from paper import faults
+
+    root = tmp_path / "ws"
+    d = old_year()
+    set_month(d, "2022-10", D(2022, 11, 4), D(2022, 10, 28))
+    d.write(root)
+    current_snapshot(load_config(root))
+    set_month(d, "2022-12", D(2023, 1, 5), D(2023, 1, 3))  # late: after 12-31 (逾期)
+    d.write(root)
+    result = invoke("documents", "--config", str(root))
+    assert result.exit_code == 0, result.output
+    folder = root / "build" / "documents" / "2022-12"
+    pdf, docx = folder / "年度工作总结_2022.pdf", folder / "年度工作总结_2022.docx"
+    assert pdf.is_file() and docx.is_file()
+    text = "".join(p.get_textpage().get_text_range() for p in pypdfium2.PdfDocument(pdf))
+    flat = "".join(text.split())
+    assert "关于2022年控辍保学工作的总结" in flat and "共2个月的月报" in flat
+    assert "10月" in flat and "12月" in flat and "11月" not in flat  # only the months pulled
+    assert "全年各单位应报月报表6份，实报6份，按时报送3份" in flat  # December was late (逾期)
+    assert "约谈" in flat and "甲镇初级中学（送教上门不规范" not in flat
+    assert faults(pdf) == []
+    october = invoke("documents", "--config", str(root), "--period", "2022-10",
+                     "--pulled-on", "2022-11-04")
+    assert october.exit_code == 0
+    assert not list((root / "build" / "documents" / "2022-10").glob("年度工作总结*"))

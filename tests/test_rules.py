@@ -740,6 +740,53 @@ def _(d, tmp):
     d.set("XX1", "visits", "V2", content=EXACT_15)
 
 
+# ---- HOME-7 -------------------------------------------------------------------------------
+# The last pull of the year before (work year 2021, June 2022): XX1 taught C3 (三年级) and two
+# more children at home, X in 五年级 and Y in 六年级 (a 小学 hands a 六年级 child on).
+
+SEND_X = new_kid("蒋某送", "男", D(2011, 3, 3), 131)
+SEND_Y = new_kid("韩某衔", "女", D(2010, 6, 6), 132)
+
+
+def _last_year(tmp: Path) -> District:
+    prev = District()
+    prev.configure(year=2021, period="2022-06", pulled_on=D(2022, 7, 5), workdays=[], holidays=[],
+                   terms=[{"name": "2022年春季学期", "start": D(2022, 2, 21), "end": D(2022, 7, 1)}])
+    for unit in ("ZX1", "XX1", "XX2"):
+        prev.set(unit, "cover", "cover", period="2022-06", submitted_on=D(2022, 6, 28))
+    prev.set("XX1", "home_students", "C3", grade="三年级")
+    base = prev.get("XX1", "home_students", "C3")
+    for k, key, grade in ((SEND_X, "X", "五年级"), (SEND_Y, "Y", "六年级")):
+        prev.add("XX1", "home_students", {**base, "_key": key, **k, "student_no": "G" + k["id_number"],
+                                          "grade": grade})
+    prev.write(tmp / "previous")
+    return prev
+
+
+@breaks("HOME-7 a child taught at home last year is nowhere this year")
+def _(d, tmp):
+    prev = _last_year(tmp)
+    d.configure(previous=str(tmp / "previous"))
+    d.add("XX2", "roster", roster_record(SEND_Y, "Y", grade="七年级", head_teacher="杨某师"))
+    return [E("HOME-7", ERR, "XX1", "home_students", prev.row_of("XX1", "home_students", "X"), None)]
+
+
+@breaks("HOME-7 a 六年级 child no 初中 took on")
+def _(d, tmp):
+    prev = _last_year(tmp)
+    d.configure(previous=str(tmp / "previous"))
+    d.add("XX1", "census", census_record(SEND_X, "X", group="2组", status="区外就读", school="乙县特殊教育学校"))
+    return [E("HOME-7", ERR, "XX1", "home_students", prev.row_of("XX1", "home_students", "Y"), None)]
+
+
+@keeps("HOME-7 one went to another district, the 六年级 child is at the 初中 and C3 is taught on")
+def _(d, tmp):
+    _last_year(tmp)
+    d.configure(previous=str(tmp / "previous"))
+    d.add("XX1", "census", census_record(SEND_X, "X", group="2组", status="区外就读", school="乙县特殊教育学校"))
+    d.add("XX2", "roster", roster_record(SEND_Y, "Y", grade="七年级", head_teacher="杨某师"))
+
+
 # ---- HOME-6 -------------------------------------------------------------------------------
 
 def _home6(d: District) -> list[Exp]:
@@ -862,7 +909,7 @@ def test_nearest_legal_variant_keeps(case: str, clean: Path, tmp_path: Path) -> 
 def test_every_rule_has_a_breach_and_a_keep() -> None:
     rules = ["ID-3", "AGE-1", "AGE-2", "MATCH-1", "MATCH-2", "MATCH-3", "MATCH-4", "REP-1", "REP-2",
              "REP-3", "REP-4", "STEP-1", "STEP-2", "STEP-3", "CARE-1", "HOME-1", "HOME-2", "HOME-3",
-             "HOME-4", "HOME-5", "HOME-6", "CHG-1"]
+             "HOME-4", "HOME-5", "HOME-6", "HOME-7", "CHG-1"]
     for rule in rules:
         assert any(n.startswith(rule + " ") for n in BREAKS), rule
         assert any(n.startswith(rule + " ") for n in KEEPS), rule

@@ -196,12 +196,19 @@ def calendar_year(config: Config, year: int) -> dict[str, tuple[Snapshot, Config
     return out
 
 
+def year_figures(config: Config, year: int, progress: Progress | None = None) -> Any:
+    """The calendar year's figures (the December 全年总结), each month with its own settings."""
+    from .outputs.reports.year import year_figures as figures
+
+    return figures(config, load_package(), year, calendar_year(config, year), progress)
+
+
 @locked
 def year_summary(config: Config, year: int, progress: Progress | None = None) -> Path:
     """``kcbx report --year``: the calendar year's months, each with its own year's settings."""
     from .outputs.reports.year import year_summary as write
 
-    return write(config, load_package(), year, calendar_year(config, year), progress)
+    return write(config, year_figures(config, year, progress))
 
 
 @locked
@@ -222,7 +229,14 @@ def documents(config: Config, progress: Progress | None = None) -> Any:
     from .outputs.documents import write_documents
 
     run = start(config, progress)
-    return write_documents(config, run.tables, run.report, progress)
+    return write_documents(config, run.tables, run.report, progress, _december(config, progress))
+
+
+def _december(config: Config, progress: Progress | None) -> Any:
+    """In a December period, the calendar year's figures (for the 年度工作总结), else None."""
+    if not config.period.endswith("-12"):
+        return None
+    return year_figures(config, int(config.period[:4]), progress)
 
 
 @dataclass
@@ -281,7 +295,7 @@ def build(config: Config, progress: Progress | None = None) -> BuildResult:
             outputs["公开统计数据"] = made.public
         books = compile_handbooks(config, run.tables, report=report, progress=progress)
         outputs["送教手册"] = books.folder
-        papers = write_documents(config, run.tables, report, progress)
+        papers = write_documents(config, run.tables, report, progress, _december(config, progress))
         if papers.files:
             outputs["文书"] = papers.folder
         templates = forms_dir(config) / "templates"

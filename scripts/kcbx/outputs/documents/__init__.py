@@ -6,7 +6,9 @@
   school's 劝返情况报告, a draft 《限期复学通知书》, the request for 行政处罚, the report to
   the 司法部门;
 - the 一人一方案 of every returned child ("追回来的学生要有一人一方案");
-- the bureau's 督查通报 of the period, from the validation report (``bulletin``).
+- the bureau's 督查通报 of the period, from the validation report (``bulletin``);
+- in December, the draft 年度工作总结 of the calendar year (``annual``), from the year's
+  figures the caller hands in.
 
 Each is laid out after GB/T 9704-2012 (``gbt9704.typ``); documents staff edit before they go
 out also come as .docx (``word``). Drafts carry “草稿” until their 文号 is set in kcbx.yml
@@ -32,7 +34,9 @@ from ...names import safe_name
 from ..fonts import DocumentFonts, FontError, missing_chars, resolve_document_fonts, strings_in
 from ..manifest import Manifest, data_hash, renderer_hash
 from ..paper import printed
+from ..reports.year import YearFigures
 from ..typeset import PAPER, combine, compile_pdf
+from .annual import ANNUAL, annual_summary
 from .bulletin import BULLETIN, bulletin
 from .cases import PLAN, SLIP, report_slips, return_plans
 from .steps import KINDS as STEP_KINDS
@@ -41,7 +45,7 @@ from .text import Paper, title_lines
 
 HERE = Path(__file__).parent
 FONT_LOG = "字体说明.txt"
-ALL_KINDS = (SLIP, *STEP_KINDS, PLAN, BULLETIN)
+ALL_KINDS = (SLIP, *STEP_KINDS, PLAN, BULLETIN, ANNUAL)
 Progress = Callable[[str, int, int], None]
 
 
@@ -71,10 +75,14 @@ def documents_dir(config: Config) -> Path:
     return config.outputs_path / "documents" / config.period
 
 
-def plan_documents(config: Config, tables: Any, report: Report) -> list[Paper]:
-    """Every document of the period, in the order they are written."""
+def plan_documents(config: Config, tables: Any, report: Report,
+                   year: YearFigures | None = None) -> list[Paper]:
+    """Every document of the period, in the order they are written (``year``: the calendar
+    year's figures, for December's 年度工作总结)."""
     papers = [*report_slips(config, tables), *step_papers(config, tables),
               *return_plans(config, tables), bulletin(config, tables, report)]
+    if year is not None:
+        papers.append(annual_summary(config, year))
     numbered = []
     for p in papers:
         number = config.document_numbers.get(p.stem)
@@ -91,8 +99,10 @@ def _renderer(fonts: DocumentFonts, on: dt.date) -> str:
 
 
 def write_documents(config: Config, tables: Any, report: Report,
-                    progress: Progress | None = None) -> DocumentsResult:
-    """Every document of the period from ``tables`` (a snapshot's ``Tables``) and ``report``.
+                    progress: Progress | None = None,
+                    year: YearFigures | None = None) -> DocumentsResult:
+    """Every document of the period from ``tables`` (a snapshot's ``Tables``) and ``report``
+    (and, in December, the 年度工作总结 from the calendar year's figures ``year``).
 
     ``manifest.json`` in the folder remembers the hash each file was made from: a document
     whose data, templates and fonts are unchanged is not written again."""
@@ -109,7 +119,7 @@ def write_documents(config: Config, tables: Any, report: Report,
     on = config.effective_pulled_on
     renderer = _renderer(fonts, on)
     manifest = Manifest(folder)
-    papers = plan_documents(config, tables, report)
+    papers = plan_documents(config, tables, report, year)
     by_town: dict[str, list[Path]] = {}
     for done, paper in enumerate(papers, start=1):
         data = {**paper.data, "title": title_lines(paper.data["title"])}

@@ -2,7 +2,8 @@
 
 The work plan: "区教育局将适时对控辍保学工作进行督查并通报，对失学辍学问题隐瞒不报、送教上门
 不规范，问题整改不及时、不到位的单位主要负责人进行约谈". The units named are exactly those the
-findings name: 未报/逾期 (REP-3), 隐瞒不报 (AGE-2, REP-4), 送教上门不规范 (HOME-2, HOME-3),
+findings name: 未报/逾期 (REP-3), 隐瞒不报 (AGE-2, REP-4), 送教上门不规范 (HOME-2, HOME-3, and
+HOME-7: a 送教 child not carried on into the new year),
 超期未推进 (STEP-2); the units to be 约谈 are those of the last three groups; praised are the
 units that had to report, reported on time and have no 错误.
 """
@@ -23,7 +24,7 @@ GROUPS = (
     ("未按时报送月报表", ("REP-3",), ERROR, "未报", False),
     ("逾期报送", ("REP-3",), WARNING, "逾期", False),
     ("失学辍学问题隐瞒不报", ("AGE-2", "REP-4"), None, "人次", True),
-    ("送教上门不规范", ("HOME-2", "HOME-3"), None, "处", True),
+    ("送教上门不规范", ("HOME-2", "HOME-3", "HOME-7"), None, "处", True),
     ("劝返超期未推进", ("STEP-2",), None, "个案", True),
 )
 NUMERALS = "一二三四五六七八九十"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .annual import ANNUAL
 from .bulletin import BULLETIN
 from .cases import PLAN, SLIP
 from .steps import JUDICIAL, NOTICE, PENALTY, REPORT
@@ -49,4 +50,10 @@ KINDS = (
             "每期一份（区教育局用）：未报、逾期的单位，隐瞒不报、送教不规范、超期未推进的单位和数量，"
             "应约谈的单位，表扬按时报送、没有问题的单位",
             "各乡镇（街道）、各学校", "适时对控辍保学工作进行督查并通报", "policy/requirements.md", True),
+    DocKind(ANNUAL, "annual",
+            "报送月份为 12 月时每年一份（区教育局用）：全年 1—12 月（跨两个学年）各月的报送完整率和及时率、"
+            "新发现和劝返复学的人数、送教上门和每周送教覆盖率，应表扬和应约谈的单位；与 kcbx report --year "
+            "的年度总结表同源",
+            "区教育局（修改后上报、存档）", "12月份要对全年控辍保学工作进行总结", "policy/requirements.md",
+            True),
 )

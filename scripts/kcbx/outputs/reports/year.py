@@ -6,7 +6,10 @@ settings (handed in by the caller: :func:`kcbx.pipeline.calendar_year`)."""
 from __future__ import annotations
 
 import io
+from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 import xlsxwriter
@@ -24,7 +27,29 @@ MONTH_COLUMNS = (("period", "月份"), ("units_due", "应报单位"), ("submitte
                  ("on_time", "按时"), ("completeness", "完整率%"), ("timeliness", "及时率%"),
                  ("school_age", "适龄儿童少年"), ("in_school", "在校就读"), ("home_taught", "送教上门"),
                  ("out_of_school", "失学辍学（含疑似）"), ("returned", "已劝返复学"),
-                 ("still_out", "仍未返校"), ("overdue", "超期未推进"))
+                 ("still_out", "仍未返校"), ("overdue", "超期未推进"),
+                 ("weekly_coverage", "每周送教覆盖率%"))
+# a unit's problems over the year, from each month's findings: (label, rules, severity or None)
+PROBLEMS = (("未报", ("REP-3",), "错误"), ("逾期", ("REP-3",), "提醒"),
+            ("隐瞒不报", ("AGE-2", "REP-4"), None), ("送教上门不规范", ("HOME-2", "HOME-3", "HOME-7"), None),
+            ("超期未推进", ("STEP-2",), None))
+OPEN = "劝返中"
+
+
+@dataclass
+class YearFigures:
+    """The calendar year's figures, month by month, and each unit's year."""
+
+    year: int
+    district: str
+    months: list[dict[str, Any]]  # per month: the district's rates, progress and 送教 coverage
+    status: pl.DataFrame  # each unit's submission status per month
+    problems: dict[str, Counter[str]]  # unit code → problem label → months or findings
+    errors: Counter[str]  # unit code → months with any 错误
+    due: Counter[str]  # unit code → months it had to report
+    names: dict[str, str]  # unit code → name
+    cases: dict[str, int]  # found / returned / still_out over the calendar year
+    bureau: str = ""
 
 
 def months_of(config: Config, year: int) -> dict[str, Snapshot]:
@@ -36,13 +61,18 @@ def months_of(config: Config, year: int) -> dict[str, Snapshot]:
     return dict(sorted(chosen.items()))
 
 
-def year_summary(config: Config, package: DataPackage, year: int,
-                 months: dict[str, tuple[Snapshot, Config]], progress=None) -> Path:
-    """``<outputs>/reports/<year>_年度总结.xlsx`` from each month's pull and settings."""
+def year_figures(config: Config, package: DataPackage, year: int,
+                 months: dict[str, tuple[Snapshot, Config]], progress=None) -> YearFigures:
+    """Each month of ``months`` (its pull and settings) validated and summed up."""
     if not months:
         raise KcbxError(f"没有 {year} 年的拉取记录，无法汇总全年。"
                         "请先逐月运行 kcbx pull 或 kcbx build")
     rows, status = [], []
+    problems: dict[str, Counter[str]] = {}
+    errors: Counter[str] = Counter()
+    names: dict[str, str] = {}
+    ledgers = []
+    bureau = ""
     for i, (period, (snap, month)) in enumerate(months.items(), 1):
         tables = Tables.build(package, snap.tables(), snap.files())
         report = validate_snapshot(month, package, snap, tables=tables)
@@ -51,11 +81,45 @@ def year_summary(config: Config, package: DataPackage, year: int,
         rates = aggregate.submission_rates(st).filter(pl.col("level") == "全区").to_dicts()[0]
         prog = aggregate.progress(month, tables, report)
         totals = {c: int(prog[c].sum()) for c in aggregate.PROGRESS_COUNTS}
-        rows.append({**rates, **totals})
+        home = aggregate.home_teaching(month, tables, report).filter(pl.col("level") == "全区")
+        coverage = home["weekly_coverage"][0] if home.height else None
+        rows.append({**rates, **totals, "weekly_coverage": coverage})
         status.append(st)
+        names.update(report.unit_names)
+        for label, rules, severity in PROBLEMS:
+            for f in report.findings:
+                if f.rule in rules and (severity is None or f.severity == severity) and f.unit_code:
+                    problems.setdefault(f.unit_code, Counter())[label] += 1
+        errors.update({f.unit_code for f in report.findings if f.severity == "错误" and f.unit_code})
+        units = tables.text["units"]
+        bureau = next((n for n, t in units.select("name", "type").rows() if t == "区教育局" and n),
+                      bureau)
+        ledgers.append(tables.text["dropouts"].select("id_number", "name", "birth_date", "found_on",
+                                                      "result", "returned_on"))
         if progress:
             progress("年度汇总", i, len(months))
-    return _write(config, year, rows, pl.concat(status, how="vertical"))
+    statuses = pl.concat(status, how="vertical")
+    due = Counter(statuses["unit_code"].to_list())
+    return YearFigures(year, config.district, rows, statuses, problems, errors, due, names,
+                       _cases(ledgers, year), bureau or f"{config.district}教育局")
+
+
+def _cases(ledgers: list[pl.DataFrame], year: int) -> dict[str, int]:
+    """Cases of the calendar year, each child once (its latest state in the year's ledgers):
+    found in the year, returned (复学/安置) in the year, and still out at its end."""
+    key = pl.coalesce(pl.col("id_number"), pl.concat_str("name", "birth_date", separator="|"))
+    cases = (pl.concat(ledgers, how="vertical").with_columns(key.alias("_key"))
+             .filter(pl.col("_key").is_not_null()).unique("_key", keep="last"))
+    y = str(year)
+    return {"found": cases.filter(pl.col("found_on").str.starts_with(y)).height,
+            "returned": cases.filter((pl.col("result") != OPEN) & pl.col("returned_on")
+                                     .str.starts_with(y)).height,
+            "still_out": cases.filter(pl.col("result").is_null() | (pl.col("result") == OPEN)).height}
+
+
+def year_summary(config: Config, figures: YearFigures) -> Path:
+    """``<outputs>/reports/<year>_年度总结.xlsx``: the months, and each unit month by month."""
+    return _write(config, figures.year, figures.months, figures.status)
 
 
 def _write(config: Config, year: int, rows: list[dict], status: pl.DataFrame) -> Path:
