@@ -746,6 +746,7 @@ def _(d, tmp):
 
 SEND_X = new_kid("蒋某送", "男", D(2011, 3, 3), 131)
 SEND_Y = new_kid("韩某衔", "女", D(2010, 6, 6), 132)
+ELSEWHERE = "乙县特殊教育学校"
 
 
 def _last_year(tmp: Path) -> District:
@@ -775,7 +776,7 @@ def _(d, tmp):
 def _(d, tmp):
     prev = _last_year(tmp)
     d.configure(previous=str(tmp / "previous"))
-    d.add("XX1", "census", census_record(SEND_X, "X", group="2组", status="区外就读", school="乙县特殊教育学校"))
+    d.add("XX1", "census", census_record(SEND_X, "X", group="2组", status="区外就读", school=ELSEWHERE))
     return [E("HOME-7", ERR, "XX1", "home_students", prev.row_of("XX1", "home_students", "Y"), None)]
 
 
@@ -783,7 +784,7 @@ def _(d, tmp):
 def _(d, tmp):
     _last_year(tmp)
     d.configure(previous=str(tmp / "previous"))
-    d.add("XX1", "census", census_record(SEND_X, "X", group="2组", status="区外就读", school="乙县特殊教育学校"))
+    d.add("XX1", "census", census_record(SEND_X, "X", group="2组", status="区外就读", school=ELSEWHERE))
     d.add("XX2", "roster", roster_record(SEND_Y, "Y", grade="七年级", head_teacher="杨某师"))
 
 
