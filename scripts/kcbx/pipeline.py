@@ -319,4 +319,6 @@ def document_samples(config: Config) -> list[Sample]:
     run = start(config)
     found = private_values(config, run.package, run.snapshot)
     private = {value: title for value, (title, _) in found.items()}
-    return samples(config, run.tables, run.report, private)
+    # the 年度工作总结 is drawn from the months of the workspace's calendar year it has
+    year = year_figures(config, int(config.period[:4]))
+    return samples(config, run.tables, run.report, private, year=year)

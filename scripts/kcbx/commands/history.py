@@ -53,15 +53,17 @@ def command(config: Config, as_json: bool, old: str | None, new: str | None) -> 
             "changes": [c.__dict__ for c in changes]}, ensure_ascii=False, indent=1))
         return
     # values fold onto a second line in a narrow terminal, never cut to "…"
-    listing = Table(title="保存的拉取（快照）")
-    for col in ("快照", "拉取时间", "学年", "报送月份", "拉取日期"):
+    years = sorted({s.year for s in snaps if s.year})
+    listing = Table(title="保存的拉取（快照）" + (f"，{'、'.join(map(str, years))} 学年" if years else ""))
+    for col in ("快照", "拉取时间", "报送月份", "拉取日期"):
         listing.add_column(col, overflow="fold")
     for col in ("摸底表", "名册", "台账"):
         listing.add_column(col, overflow="fold", justify="right")
-    for s in snaps:
+    for i, s in enumerate(snaps):
+        if i and s.year != snaps[i - 1].year:
+            listing.add_section()  # a line between work years
         rows = s.manifest["rows"]
-        listing.add_row(s.name, s.manifest["created"].replace("T", " "), str(s.year or ""),
-                        s.manifest["period"],
+        listing.add_row(s.name, s.manifest["created"].replace("T", " "), s.manifest["period"],
                         s.manifest["pulled_on"], str(rows.get("census", 0)),
                         str(rows.get("roster", 0)), str(rows.get("dropouts", 0)))
     console.print(listing)

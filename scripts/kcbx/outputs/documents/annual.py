@@ -34,7 +34,8 @@ def annual_summary(config: Config, figures: YearFigures) -> Paper:
     """The draft 年度工作总结 of ``figures.year`` (a draft until its 文号 is set)."""
     year, months = figures.year, figures.months
     first, last = months[0], months[-1]
-    span = f"{first['period'][5:].lstrip('0')}—{last['period'][5:].lstrip('0')}月"
+    start, end = (int(m["period"][5:]) for m in (first, last))
+    span = f"{start}月" if start == end else f"{start}—{end}月"
     sent = sum(m.get("submitted") or 0 for m in months)
     due = sum(m.get("units_due") or 0 for m in months)
     on_time = sum(m.get("on_time") or 0 for m in months)

@@ -14,6 +14,7 @@ from ...config import Config
 from ...findings import Report
 from ...privacy import mask_text
 from ..fonts import resolve_document_fonts
+from ..reports.year import YearFigures
 from ..typeset import render_pages
 from . import HERE, DocumentError, plan_documents
 from .catalogue import KINDS, DocKind
@@ -70,13 +71,14 @@ class Pseudonyms:
 
 
 def document_samples(config: Config, tables: Any, report: Report, private: Mapping[str, str],
-                     *, ppi: float = 50) -> list[Sample]:
+                     *, ppi: float = 50, year: YearFigures | None = None) -> list[Sample]:
     """The first document of each kind the workspace makes, as a picture of its first page;
-    ``private`` maps every personal value of the workspace to the title of its field."""
+    ``private`` maps every personal value of the workspace to the title of its field;
+    ``year``: the calendar year's figures, for a sample 年度工作总结."""
     fonts = resolve_document_fonts(config, config.outputs_path / "handbooks" / ".fonts")
     families = fonts.families()
     first = {}
-    for paper in plan_documents(config, tables, report):
+    for paper in plan_documents(config, tables, report, year):
         first.setdefault(paper.kind, paper)
     out = []
     for kind in KINDS:
