@@ -445,3 +445,27 @@ def test_libreoffice_marks_what_the_form_refuses(forms, tmp_path):
         sheet, row, col = line.rsplit("!", 2)
         marked.add((sheet, int(row), int(col)))
     assert marked == expected
+
+
+def test_forms_written_on_every_core_are_the_same_files(demo, tmp_path, monkeypatch):
+    """A large district's forms are written in worker processes: the same parts as one by one
+    (all but docProps/core.xml, which holds the time of writing)."""
+    import zipfile
+
+    def parts(path: Path) -> dict[str, bytes]:
+        with zipfile.ZipFile(path) as z:
+            return {n: z.read(n) for n in z.namelist() if n != "docProps/core.xml"}
+
+    import kcbx.outputs.forms as forms_module
+
+    config = load_config(demo)
+    pipeline.current_snapshot(config)  # the forms carry this pull's rows
+    alone = write_forms(config, out=tmp_path / "alone")
+    monkeypatch.setattr(forms_module, "PARALLEL_ROWS", 0)
+    monkeypatch.setattr(forms_module.os, "cpu_count", lambda: 2)
+    spread = write_forms(config, out=tmp_path / "spread")
+    assert [p.name for p in alone] == [p.name for p in spread]
+    units = [p for p in alone if p.parent.name != "templates"]
+    assert len(units) > 3
+    for a in units:
+        assert parts(a) == parts(tmp_path / "spread" / a.name), a.name
