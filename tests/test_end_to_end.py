@@ -82,6 +82,9 @@ def test_help_of_every_command_is_chinese(command):
     assert CJK.search(description), result.output
     options = _options(result.output)
     assert options
+    section = result.output.split("选项:")[1].split("命令:")[0]
+    bare = [line for line in section.splitlines() if re.match(r"^  [^-\s]", line)]
+    assert bare == [], "an argument listed as an option without help (click ≥ 8.2)"
     assert [(opt, text) for opt, text in options if not CJK.search(text)] == []
 
 

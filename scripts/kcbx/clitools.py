@@ -54,7 +54,7 @@ class _ChineseHelp:
 
     def format_options(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         rows = [r for p in self.get_params(ctx)  # type: ignore[attr-defined]
-                if (r := p.get_help_record(ctx))]
+                if isinstance(p, click.Option) and (r := p.get_help_record(ctx))]
         if rows:
             with formatter.section("选项"):
                 formatter.write_dl(rows)
