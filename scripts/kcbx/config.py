@@ -24,6 +24,7 @@ from pydantic import (
 )
 
 from .errors import ConfigError, WorkspaceError
+from .mailserver import MailSettings
 from .sources.guard import Limits
 
 CONFIG_NAME = "kcbx.yml"
@@ -123,6 +124,9 @@ class Config(_Strict):
     thresholds: Thresholds = Field(default_factory=Thresholds, description="校验阈值，一般不改")
     privacy: Privacy = Field(default_factory=Privacy, description="公开网站的隐私保护")
     sources: Sources = Field(default_factory=Sources, description="报表从哪里来")
+    mail: MailSettings | None = Field(None, description=(
+        "区教育局的报送邮箱：学校把报表作为附件发到这个邮箱，kcbx 收下并把校验结果回复到该单位登记的"
+        "报送邮箱（见下面各项；不用邮件报送时不写）"))
     outputs: str = Field("build",
         description="私有输出文件夹（快照、反馈、月报表、送教手册、文书）：含个人信息，不得公开")
     site: str = Field("public", description="网站文件夹（可以发布）：不含个人信息")

@@ -1,0 +1,214 @@
+"""The bureau's mailbox (``mail:`` in kcbx.yml): its settings, and connections to it.
+
+One place knows how kcbx talks to a mail server: IMAP for reading what schools send
+(``sources.mail``), SMTP for sending their feedback (``outputs.mail``). Both use the
+standard library (``imaplib``, ``smtplib``) over TLS by default — implicit TLS on the
+usual ports (IMAPS 993, SMTPS 465), STARTTLS on any other — and log in with the password
+(or the 授权码 QQ/163 give for it) read from the environment variable ``password_env``
+names, never from a file. ``tls: false`` is refused for a server that is neither this
+machine nor the local network: the password would cross the internet in clear.
+
+Certificates are checked against the system's store; a server with a certificate of the
+office's own is trusted by naming that certificate in ``SSL_CERT_FILE`` (OpenSSL's own
+setting, which Python's default context reads).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import imaplib
+import ipaddress
+import os
+import re
+import smtplib
+import socket
+import ssl
+from collections.abc import Iterator
+from email.utils import parseaddr
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from .errors import KcbxError
+
+TIMEOUT = 60  # seconds for one server reply (a large attachment is many replies)
+IMAPS_PORT, IMAP_PORT = 993, 143
+SMTPS_PORT, SMTP_PORT = 465, 25
+_HOST = re.compile(r"^(?P<host>\[[0-9A-Fa-f:.]+\]|[^:\s\[\]]+)(?::(?P<port>[0-9]{1,5}))?$")
+_SEPARATORS = re.compile(r"[;,、；，\s]+")
+
+
+class MailError(KcbxError):
+    """The mailbox cannot be used as configured (a setting, the password, a refusal)."""
+
+
+class MailServerDown(MailError):
+    """The server could not be reached or dropped the connection: try again later."""
+
+
+class MailSettings(BaseModel):
+    """``mail:`` — the bureau's 报送邮箱 that schools send their workbooks to."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    imap: str = Field(description="收信服务器（IMAP）地址，可带端口，如 imap.qq.com 或 imap.qq.com:993")
+    smtp: str = Field(description="发信服务器（SMTP）地址，可带端口，如 smtp.qq.com 或 smtp.qq.com:465")
+    user: str = Field(description="报送邮箱的地址（登录名），如 kcbx@example.com")
+    password_env: str = Field(description=(
+        "存放邮箱密码或授权码的环境变量名，如 KCBX_MAIL_PASSWORD；"
+        "密码不写在任何文件中，Windows 上用“setx KCBX_MAIL_PASSWORD 授权码”设置一次"))
+    folder: str = Field("INBOX", description="读取哪个邮件文件夹（默认收件箱 INBOX）")
+    tls: bool = Field(True, description=(
+        "加密连接（默认 true：993/465 端口直接加密，其他端口用 STARTTLS）；"
+        "false 只允许本机或局域网内的邮件服务器"))
+
+    @field_validator("imap", "smtp")
+    @classmethod
+    def _endpoint(cls, value: str) -> str:
+        value = value.strip()
+        match = _HOST.match(value)
+        if not match or (match["port"] and not 0 < int(match["port"]) < 65536):
+            raise ValueError(f"“{value}”不是“服务器地址”或“服务器地址:端口”，如 imap.qq.com:993")
+        return value
+
+    @field_validator("user")
+    @classmethod
+    def _user(cls, value: str) -> str:
+        if "@" not in parseaddr(value)[1]:
+            raise ValueError(f"“{value}”不是邮箱地址，如 kcbx@example.com")
+        return value.strip()
+
+    @field_validator("password_env")
+    @classmethod
+    def _variable(cls, value: str) -> str:
+        if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", value.strip()):
+            raise ValueError(f"“{value}”不是环境变量名（字母、数字、下划线），如 KCBX_MAIL_PASSWORD")
+        return value.strip()
+
+
+def addresses(text: str | None) -> list[str]:
+    """The mail addresses in a 报送邮箱 cell (separated by ; , 、 or spaces), lower case,
+    each once, in order; what is no address is left out."""
+    found: list[str] = []
+    for part in _SEPARATORS.split(text or ""):
+        address = parseaddr(part)[1].strip().lower()
+        if "@" in address and address not in found:
+            found.append(address)
+    return found
+
+
+def sender(header: str | None) -> str:
+    """The bare address of a From header, lower case ('' when there is none)."""
+    return parseaddr(header or "")[1].strip().lower()
+
+
+def endpoint(value: str, tls: bool, implicit_port: int, plain_port: int) -> tuple[str, int, bool]:
+    """(host, port, implicit TLS) for ``HOST[:PORT]``: without a port, the protocol's TLS
+    port (its plain one when ``tls`` is off); with TLS, implicit on ``implicit_port`` and
+    STARTTLS on any other (587, 143)."""
+    match = _HOST.match(value)
+    if match is None:  # checked when the config was read
+        raise MailError(f"邮件服务器地址“{value}”无法识别")
+    host = match["host"].strip("[]")
+    port = int(match["port"]) if match["port"] else (implicit_port if tls else plain_port)
+    return host, port, tls and port == implicit_port
+
+
+def password(settings: MailSettings) -> str:
+    value = os.environ.get(settings.password_env, "")
+    if not value:
+        raise MailError(
+            f"没有找到邮箱密码：环境变量 {settings.password_env} 没有设置（配置项 mail.password_env）。"
+            f"Windows 上在命令提示符中运行一次“setx {settings.password_env} 授权码”后重新打开窗口；"
+            f"Linux 上“export {settings.password_env}=授权码”。QQ邮箱、163 邮箱要用邮箱设置里生成的授权码，"
+            "不是登录密码")
+    return value
+
+
+def check_plain_allowed(host: str, port: int) -> None:
+    """``tls: false`` only to this machine or the local network (else the password would
+    travel the internet in clear)."""
+    try:
+        infos = socket.getaddrinfo(host, port, proto=socket.IPPROTO_TCP)
+    except OSError as exc:
+        raise MailServerDown(f"找不到邮件服务器 {host}（{exc}）") from None
+    for info in infos:
+        address = ipaddress.ip_address(str(info[4][0]).split("%")[0])
+        if not (address.is_loopback or address.is_private or address.is_link_local):
+            raise MailError(f"邮件服务器 {host}（{address}）不在本机或局域网：不能用 tls: false 连接，"
+                            "否则密码会以明文经过互联网。请删去 mail.tls: false")
+
+
+def tls_context() -> ssl.SSLContext:
+    """The system's certificate store (and ``SSL_CERT_FILE`` when set), hostnames checked."""
+    return ssl.create_default_context()
+
+
+def _down(what: str, host: str, port: int, exc: BaseException) -> MailServerDown:
+    why = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc) or type(exc).__name__
+    return MailServerDown(f"连不上{what} {host}:{port}（{why}），稍后再试")
+
+
+@contextlib.contextmanager
+def imap(settings: MailSettings) -> Iterator[imaplib.IMAP4]:
+    """A logged-in IMAP connection (the folder not yet selected); logged out at the end."""
+    host, port, implicit = endpoint(settings.imap, settings.tls, IMAPS_PORT, IMAP_PORT)
+    secret = password(settings)
+    if not settings.tls:
+        check_plain_allowed(host, port)
+    try:
+        if implicit:
+            conn: imaplib.IMAP4 = imaplib.IMAP4_SSL(host, port, ssl_context=tls_context(), timeout=TIMEOUT)
+        else:
+            conn = imaplib.IMAP4(host, port, timeout=TIMEOUT)
+            if settings.tls:
+                conn.starttls(ssl_context=tls_context())
+    except ssl.SSLCertVerificationError as exc:
+        raise MailError(f"收信服务器 {host}:{port} 的证书无法验证（{exc.verify_message}）："
+                        "请核对 mail.imap 的地址") from None
+    except (OSError, imaplib.IMAP4.error) as exc:
+        raise _down("收信服务器", host, port, exc) from None
+    try:
+        try:
+            conn.login(settings.user, secret)
+        except imaplib.IMAP4.abort as exc:
+            raise _down("收信服务器", host, port, exc) from None
+        except imaplib.IMAP4.error as exc:
+            raise MailError(f"收信服务器拒绝登录 {settings.user}（{exc}）：请核对 mail.user 和环境变量 "
+                            f"{settings.password_env} 中的密码或授权码，并确认邮箱已开启 IMAP 服务") from None
+        yield conn
+    finally:
+        with contextlib.suppress(OSError, imaplib.IMAP4.error):
+            conn.logout()
+
+
+@contextlib.contextmanager
+def smtp(settings: MailSettings) -> Iterator[smtplib.SMTP]:
+    """A logged-in SMTP connection; closed at the end."""
+    host, port, implicit = endpoint(settings.smtp, settings.tls, SMTPS_PORT, SMTP_PORT)
+    secret = password(settings)
+    if not settings.tls:
+        check_plain_allowed(host, port)
+    try:
+        if implicit:
+            conn: smtplib.SMTP = smtplib.SMTP_SSL(host, port, timeout=TIMEOUT, context=tls_context())
+        else:
+            conn = smtplib.SMTP(host, port, timeout=TIMEOUT)
+            if settings.tls:
+                conn.starttls(context=tls_context())
+    except ssl.SSLCertVerificationError as exc:
+        raise MailError(f"发信服务器 {host}:{port} 的证书无法验证（{exc.verify_message}）："
+                        "请核对 mail.smtp 的地址") from None
+    except (OSError, smtplib.SMTPException) as exc:
+        raise _down("发信服务器", host, port, exc) from None
+    try:
+        try:
+            conn.login(settings.user, secret)
+        except smtplib.SMTPAuthenticationError as exc:
+            raise MailError(f"发信服务器拒绝登录 {settings.user}（{exc.smtp_code}）：请核对密码或授权码，"
+                            "并确认邮箱已开启 SMTP 服务") from None
+        except (OSError, smtplib.SMTPException) as exc:
+            raise _down("发信服务器", host, port, exc) from None
+        yield conn
+    finally:
+        with contextlib.suppress(OSError, smtplib.SMTPException):
+            conn.quit()
