@@ -2,8 +2,9 @@
 
 One place knows how kcbx talks to a mail server: IMAP for reading what schools send
 (``sources.mail``), SMTP for sending their feedback (``outputs.mail``). Both use the
-standard library (``imaplib``, ``smtplib``) over TLS by default — implicit TLS on the
-usual ports (IMAPS 993, SMTPS 465), STARTTLS on any other — and log in with the password
+standard library (``imaplib``, ``smtplib``) over TLS by default — STARTTLS on the ports
+made for it (143, 25, 587), implicit TLS on any other (IMAPS 993 and SMTPS 465, the
+defaults) — and log in with the password
 (or the 授权码 QQ/163 give for it) read from the environment variable ``password_env``
 names, never from a file. ``tls: false`` is refused for a server that is neither this
 machine nor the local network: the password would cross the internet in clear.
@@ -33,6 +34,7 @@ from .errors import KcbxError
 TIMEOUT = 60  # seconds for one server reply (a large attachment is many replies)
 IMAPS_PORT, IMAP_PORT = 993, 143
 SMTPS_PORT, SMTP_PORT = 465, 25
+STARTTLS_PORTS = {143, 25, 587}  # plain first, then STARTTLS; implicit TLS on any other
 _HOST = re.compile(r"^(?P<host>\[[0-9A-Fa-f:.]+\]|[^:\s\[\]]+)(?::(?P<port>[0-9]{1,5}))?$")
 _SEPARATORS = re.compile(r"[;,、；，\s]+")
 
@@ -58,7 +60,7 @@ class MailSettings(BaseModel):
         "密码不写在任何文件中，Windows 上用“setx KCBX_MAIL_PASSWORD 授权码”设置一次"))
     folder: str = Field("INBOX", description="读取哪个邮件文件夹（默认收件箱 INBOX）")
     tls: bool = Field(True, description=(
-        "加密连接（默认 true：993/465 端口直接加密，其他端口用 STARTTLS）；"
+        "加密连接（默认 true：143、25、587 端口用 STARTTLS，其他端口如 993、465 直接加密）；"
         "false 只允许本机或局域网内的邮件服务器"))
 
     @field_validator("imap", "smtp")
@@ -101,16 +103,15 @@ def sender(header: str | None) -> str:
     return parseaddr(header or "")[1].strip().lower()
 
 
-def endpoint(value: str, tls: bool, implicit_port: int, plain_port: int) -> tuple[str, int, bool]:
-    """(host, port, implicit TLS) for ``HOST[:PORT]``: without a port, the protocol's TLS
-    port (its plain one when ``tls`` is off); with TLS, implicit on ``implicit_port`` and
-    STARTTLS on any other (587, 143)."""
+def endpoint(value: str, tls: bool, tls_port: int, plain_port: int) -> tuple[str, int, str]:
+    """(host, port, how) for ``HOST[:PORT]``: without a port, the protocol's TLS port (its
+    plain one when ``tls`` is off); ``how`` is "tls" (implicit), "starttls" or "plain"."""
     match = _HOST.match(value)
     if match is None:  # checked when the config was read
         raise MailError(f"邮件服务器地址“{value}”无法识别")
     host = match["host"].strip("[]")
-    port = int(match["port"]) if match["port"] else (implicit_port if tls else plain_port)
-    return host, port, tls and port == implicit_port
+    port = int(match["port"]) if match["port"] else (tls_port if tls else plain_port)
+    return host, port, ("starttls" if port in STARTTLS_PORTS else "tls") if tls else "plain"
 
 
 def password(settings: MailSettings) -> str:
@@ -151,16 +152,16 @@ def _down(what: str, host: str, port: int, exc: BaseException) -> MailServerDown
 @contextlib.contextmanager
 def imap(settings: MailSettings) -> Iterator[imaplib.IMAP4]:
     """A logged-in IMAP connection (the folder not yet selected); logged out at the end."""
-    host, port, implicit = endpoint(settings.imap, settings.tls, IMAPS_PORT, IMAP_PORT)
+    host, port, how = endpoint(settings.imap, settings.tls, IMAPS_PORT, IMAP_PORT)
     secret = password(settings)
-    if not settings.tls:
+    if how == "plain":
         check_plain_allowed(host, port)
     try:
-        if implicit:
+        if how == "tls":
             conn: imaplib.IMAP4 = imaplib.IMAP4_SSL(host, port, ssl_context=tls_context(), timeout=TIMEOUT)
         else:
             conn = imaplib.IMAP4(host, port, timeout=TIMEOUT)
-            if settings.tls:
+            if how == "starttls":
                 conn.starttls(ssl_context=tls_context())
     except ssl.SSLCertVerificationError as exc:
         raise MailError(f"收信服务器 {host}:{port} 的证书无法验证（{exc.verify_message}）："
@@ -170,6 +171,9 @@ def imap(settings: MailSettings) -> Iterator[imaplib.IMAP4]:
     try:
         try:
             conn.login(settings.user, secret)
+        except UnicodeEncodeError:
+            raise MailError(f"环境变量 {settings.password_env} 中的密码含有汉字或全角字符：邮箱的密码或"
+                            "授权码只有英文字母和数字，请重新复制") from None
         except imaplib.IMAP4.abort as exc:
             raise _down("收信服务器", host, port, exc) from None
         except imaplib.IMAP4.error as exc:
@@ -184,16 +188,16 @@ def imap(settings: MailSettings) -> Iterator[imaplib.IMAP4]:
 @contextlib.contextmanager
 def smtp(settings: MailSettings) -> Iterator[smtplib.SMTP]:
     """A logged-in SMTP connection; closed at the end."""
-    host, port, implicit = endpoint(settings.smtp, settings.tls, SMTPS_PORT, SMTP_PORT)
+    host, port, how = endpoint(settings.smtp, settings.tls, SMTPS_PORT, SMTP_PORT)
     secret = password(settings)
-    if not settings.tls:
+    if how == "plain":
         check_plain_allowed(host, port)
     try:
-        if implicit:
+        if how == "tls":
             conn: smtplib.SMTP = smtplib.SMTP_SSL(host, port, timeout=TIMEOUT, context=tls_context())
         else:
             conn = smtplib.SMTP(host, port, timeout=TIMEOUT)
-            if settings.tls:
+            if how == "starttls":
                 conn.starttls(context=tls_context())
     except ssl.SSLCertVerificationError as exc:
         raise MailError(f"发信服务器 {host}:{port} 的证书无法验证（{exc.verify_message}）："
