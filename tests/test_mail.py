@@ -104,7 +104,8 @@ def test_fetch_takes_exactly_the_registered_units_own_workbooks(district, server
         if code == "DGXX":
             continue  # DGXX sends nothing itself: only a forger does
         if code == "QSXX":  # a first draft, then the final one: the newest wins
-            sent.append(mail("qsxx@example.com", ("青石镇中心小学10月报表（初稿）.xlsx", _with_comment(data))))
+            draft = ("青石镇中心小学10月报表（初稿）.xlsx", _with_comment(data))
+            sent.append(mail("qsxx@example.com", draft))
         # a 中心校 registers two addresses: it sends from the second
         sender = addresses(unit_email(code))[-1]
         sent.append(mail(f"{UNIT[code].name} <{sender.upper()}>", (f"{UNIT[code].name}10月报表.xlsx", data)))
@@ -130,7 +131,8 @@ def test_fetch_takes_exactly_the_registered_units_own_workbooks(district, server
     assert got.unregistered == ["someone@example.net"]
     refused = {(r["unit"], r["name"]): r["reason"] for r in got.refused}
     assert set(refused) == {("LHXX", "柳河乡初级中学.xlsx"), ("BYXX", "山口小学（改）.xlsx")}
-    assert "LHZZ" in refused[("LHXX", "柳河乡初级中学.xlsx")] and "未采用" in refused[("LHXX", "柳河乡初级中学.xlsx")]
+    why = refused[("LHXX", "柳河乡初级中学.xlsx")]
+    assert "LHZZ" in why and "未采用" in why
     assert "压缩炸弹" in refused[("BYXX", "山口小学（改）.xlsx")]
     assert got.ignored == 2  # the question and the auto-reply
 
