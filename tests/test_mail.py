@@ -16,12 +16,9 @@ import json
 import re
 import shutil
 import zipfile
-from email.message import EmailMessage
-from email.utils import make_msgid
 from pathlib import Path
 
 import pytest
-import yaml
 from click.testing import CliRunner
 
 from hostile import SHEET_HEAD, SHEET_TAIL, Part, bomb_stream, parts_of, valid_book, write_zip
@@ -34,35 +31,7 @@ from kcbx.outputs.feedback import feedback_path
 from kcbx.privacy import ID_NUMBER
 from kcbx.sources.mail import Received
 from kcbx.sources.mail.imap import KEYWORD
-from mailservers import PASSWORD, USER, Dovecot, Smtp, need_dovecot
-
-ENV = "KCBX_TEST_MAIL_PASSWORD"
-XLSX = ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-
-
-def mail(sender: str, *files: tuple[str, bytes], subject: str = "报表", **headers: str) -> EmailMessage:
-    message = EmailMessage()
-    message["From"] = sender
-    message["To"] = USER
-    message["Subject"] = subject
-    message["Message-ID"] = make_msgid(domain="example.com")
-    for key, value in headers.items():
-        message[key.replace("_", "-")] = value
-    message.set_content("请查收本单位的报表。")
-    for name, data in files:
-        message.add_attachment(data, maintype=XLSX[0], subtype=XLSX[1], filename=name)
-    return message
-
-
-def use_mailbox(root: Path, dovecot: Dovecot, smtp: Smtp | None, *, tls: bool = False, **extra) -> None:
-    """Point a workspace's kcbx.yml at the test servers."""
-    path = root / "kcbx.yml"
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    data["mail"] = {"imap": f"127.0.0.1:{dovecot.imaps if tls else dovecot.port}",
-                    "smtp": f"127.0.0.1:{smtp.port if smtp else 1}", "user": USER,
-                    "password_env": ENV, "tls": tls}
-    data.update(extra)
-    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+from mailservers import ENV, PASSWORD, Dovecot, Smtp, mail, need_dovecot, use_mailbox
 
 
 def small_bomb(folder: Path) -> bytes:
