@@ -29,6 +29,7 @@ from email.utils import parseaddr
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from . import __version__
 from .errors import KcbxError
 
 TIMEOUT = 60  # seconds for one server reply (a large attachment is many replies)
@@ -179,6 +180,9 @@ def imap(settings: MailSettings) -> Iterator[imaplib.IMAP4]:
         except imaplib.IMAP4.error as exc:
             raise MailError(f"收信服务器拒绝登录 {settings.user}（{exc}）：请核对 mail.user 和环境变量 "
                             f"{settings.password_env} 中的密码或授权码，并确认邮箱已开启 IMAP 服务") from None
+        if "ID" in conn.capabilities:  # RFC 2971: 163/126 refuse a client that does not say who it is
+            with contextlib.suppress(imaplib.IMAP4.error):
+                conn.xatom("ID", f'("name" "kcbx" "version" "{__version__}")')
         yield conn
     finally:
         with contextlib.suppress(OSError, imaplib.IMAP4.error):
