@@ -368,6 +368,7 @@ class Round:
     built: bool = False
     sent: SendResult | None = None
     problem: str = ""  # why the round stopped short (the server is down, the folder is busy)
+    answered: float = 0.0  # seconds until the schools' mail was sent (0: none this round)
     seconds: float = 0.0
     wait: float = 0.0  # seconds until the next round
 
@@ -377,28 +378,35 @@ def watch(load: Callable[[], Config], every: float, on_round: Callable[[Round], 
           progress: Progress | None = None) -> None:
     """``kcbx mail watch``: fetch → build (only when something changed) → send, every
     ``every`` seconds, ``rounds`` times (forever by default; Ctrl-C stops it between any two
-    steps, each of which leaves its files whole). A server that is down is waited for
-    longer each time (twice as long, up to an hour); a wrong password or setting stops it.
-    ``load`` reads kcbx.yml each round (a new period is taken up without a restart)."""
+    steps, each of which leaves its files whole). The schools are answered first (pull,
+    validate, feedback, send) and the other outputs (reports, handbooks, site) built from
+    the same pull right after. A server that is down is waited for longer each time (twice
+    as long, up to an hour); a wrong password or setting stops it. ``load`` reads kcbx.yml
+    each round (a new period is taken up without a restart)."""
     failures = 0
     unsent = True  # feedback not yet mailed since it was made
     number = 0
     while rounds is None or number < rounds:
         number += 1
-        now = dt.datetime.now()
-        here = Round(number, now)
+        here = Round(number, dt.datetime.now())
+        clock = time.perf_counter()
         try:
             config = load()
             here.fetched = fetch_mail(config, progress)
-            package = load_package()
-            changed = bool(here.fetched.taken or here.fetched.refused) or is_current(config, package) is None
-            run = None
+            changed = bool(here.fetched.taken or here.fetched.refused) \
+                or is_current(config, load_package()) is None
             if changed or number == 1:
-                run = build(config, progress, fetch=False).run
-                here.built = True
+                run, _ = feedback(config, progress)
                 unsent = True
-            if unsent:
-                here.sent = send_mail(config, progress, run)
+                try:
+                    here.sent = send_mail(config, progress, run)
+                    here.answered = time.perf_counter() - clock
+                    unsent = False
+                finally:  # the other outputs, from the same pull, even when mail cannot go
+                    build(config, progress, fetch=False)
+                    here.built = True
+            elif unsent:
+                here.sent = send_mail(config, progress)
                 unsent = False
             failures = 0
         except (MailServerDown, WorkspaceBusy) as exc:
@@ -408,7 +416,7 @@ def watch(load: Callable[[], Config], every: float, on_round: Callable[[Round], 
             raise  # a password or setting the user must fix: trying again would not help
         except KcbxError as exc:  # the workspace mid-edit (基础数据 open, kcbx.yml half-typed)
             here.problem = str(exc)
-        here.seconds = (dt.datetime.now() - now).total_seconds()
+        here.seconds = time.perf_counter() - clock
         here.wait = every if not failures else min(every * 2 ** (failures - 1), max(every, 3600.0))
         on_round(here)
         if rounds is None or number < rounds:
