@@ -17,20 +17,18 @@ answers it. Measured in the same run:
 
 from __future__ import annotations
 
-import argparse
 import os
 import shutil
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 import openpyxl
+from common import demo_run, validate_again
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
-from kcbx.demo import write_demo  # noqa: E402
 from mailservers import ENV, PASSWORD, Dovecot, Smtp, mail, use_mailbox  # noqa: E402
 
 RESENDS = 3
@@ -62,17 +60,7 @@ def watch_round(root: Path) -> tuple[float, float]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--children", type=int, default=100_000)
-    parser.add_argument("--workdir", type=Path)
-    args = parser.parse_args()
-    work = args.workdir or Path(tempfile.mkdtemp(prefix="kcbx-bench-"))
-    district = work / f"district-{args.children}"
-    if not (district / "kcbx.yml").is_file():
-        write_demo(district, children=args.children)
-    root = work / "mail-run"
-    shutil.rmtree(root, ignore_errors=True)
-    shutil.copytree(district, root, ignore=shutil.ignore_patterns("build", "public"))
+    args, work, root = demo_run(__doc__.splitlines()[0], "mail-run")
     os.environ[ENV] = PASSWORD
     dovecot = Dovecot(work / "dovecot").start()
     smtp = Smtp().start()
@@ -87,13 +75,7 @@ def main() -> None:
         print(f"  set-up: kcbx build cold {cold:.1f} s; kcbx mail send to every unit {first:.1f} s "
               f"({mailed} mails)")
 
-        kept = root / "build" / "validation" / ".report-cache.json"
-
-        def validate_again() -> float:
-            kept.unlink(missing_ok=True)
-            return kcbx(root, "validate")
-
-        validate = min(validate_again(), validate_again())
+        validate = validate_again(root, kcbx)
         target = root / "submissions" / "QSXX.xlsx"
         outbox = work / "outbox.xlsx"
         copy = work / "mail-run-validate"

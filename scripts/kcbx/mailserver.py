@@ -24,14 +24,16 @@ import re
 import smtplib
 import socket
 import ssl
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from email.utils import parseaddr
+from typing import TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from . import __version__
 from .errors import KcbxError
 
+T = TypeVar("T")
 TIMEOUT = 60  # seconds for one server reply (a large attachment is many replies)
 IMAPS_PORT, IMAP_PORT = 993, 143
 SMTPS_PORT, SMTP_PORT = 465, 25
@@ -151,24 +153,46 @@ def _down(what: str, host: str, port: int, exc: BaseException) -> MailServerDown
 
 
 @contextlib.contextmanager
-def imap(settings: MailSettings) -> Iterator[imaplib.IMAP4]:
-    """A logged-in IMAP connection (the folder not yet selected); logged out at the end."""
-    host, port, how = endpoint(settings.imap, settings.tls, IMAPS_PORT, IMAP_PORT)
+def _connected(what: str, key: str, host: str, port: int,
+               errors: tuple[type[BaseException], ...]) -> Iterator[None]:
+    """Connection failures as Chinese errors: an untrusted certificate is a setting to fix,
+    anything else a server to try again later."""
+    try:
+        yield
+    except ssl.SSLCertVerificationError as exc:
+        raise MailError(f"{what} {host}:{port} 的证书无法验证（{exc.verify_message}）：请核对 {key} 的地址；"
+                        "单位自建的服务器请把它的证书文件告诉 kcbx（环境变量 SSL_CERT_FILE）") from None
+    except errors as exc:
+        raise _down(what, host, port, exc) from None
+
+
+def _server(settings: MailSettings, value: str, tls_port: int, plain_port: int) -> tuple[str, int, str, str]:
+    """(host, port, how, password) of one server; a plain connection only nearby."""
+    host, port, how = endpoint(value, settings.tls, tls_port, plain_port)
     secret = password(settings)
     if how == "plain":
         check_plain_allowed(host, port)
-    try:
-        if how == "tls":
-            conn: imaplib.IMAP4 = imaplib.IMAP4_SSL(host, port, ssl_context=tls_context(), timeout=TIMEOUT)
-        else:
-            conn = imaplib.IMAP4(host, port, timeout=TIMEOUT)
-            if how == "starttls":
-                conn.starttls(ssl_context=tls_context())
-    except ssl.SSLCertVerificationError as exc:
-        raise MailError(f"收信服务器 {host}:{port} 的证书无法验证（{exc.verify_message}）："
-                        "请核对 mail.imap 的地址") from None
-    except (OSError, imaplib.IMAP4.error) as exc:
-        raise _down("收信服务器", host, port, exc) from None
+    return host, port, how, secret
+
+
+def _open(how: str, secure: Callable[[], T], plain: Callable[[], T], upgrade: Callable[[T], object]) -> T:
+    """A connection: TLS from the start, or plain and then STARTTLS (or left plain)."""
+    if how == "tls":
+        return secure()
+    conn = plain()
+    if how == "starttls":
+        upgrade(conn)
+    return conn
+
+
+@contextlib.contextmanager
+def imap(settings: MailSettings) -> Iterator[imaplib.IMAP4]:
+    """A logged-in IMAP connection (the folder not yet selected); logged out at the end."""
+    host, port, how, secret = _server(settings, settings.imap, IMAPS_PORT, IMAP_PORT)
+    with _connected("收信服务器", "mail.imap", host, port, (OSError, imaplib.IMAP4.error)):
+        conn = _open(how, lambda: imaplib.IMAP4_SSL(host, port, ssl_context=tls_context(), timeout=TIMEOUT),
+                     lambda: imaplib.IMAP4(host, port, timeout=TIMEOUT),
+                     lambda c: c.starttls(ssl_context=tls_context()))
     try:
         try:
             conn.login(settings.user, secret)
@@ -192,22 +216,11 @@ def imap(settings: MailSettings) -> Iterator[imaplib.IMAP4]:
 @contextlib.contextmanager
 def smtp(settings: MailSettings) -> Iterator[smtplib.SMTP]:
     """A logged-in SMTP connection; closed at the end."""
-    host, port, how = endpoint(settings.smtp, settings.tls, SMTPS_PORT, SMTP_PORT)
-    secret = password(settings)
-    if how == "plain":
-        check_plain_allowed(host, port)
-    try:
-        if how == "tls":
-            conn: smtplib.SMTP = smtplib.SMTP_SSL(host, port, timeout=TIMEOUT, context=tls_context())
-        else:
-            conn = smtplib.SMTP(host, port, timeout=TIMEOUT)
-            if how == "starttls":
-                conn.starttls(context=tls_context())
-    except ssl.SSLCertVerificationError as exc:
-        raise MailError(f"发信服务器 {host}:{port} 的证书无法验证（{exc.verify_message}）："
-                        "请核对 mail.smtp 的地址") from None
-    except (OSError, smtplib.SMTPException) as exc:
-        raise _down("发信服务器", host, port, exc) from None
+    host, port, how, secret = _server(settings, settings.smtp, SMTPS_PORT, SMTP_PORT)
+    with _connected("发信服务器", "mail.smtp", host, port, (OSError, smtplib.SMTPException)):
+        conn = _open(how, lambda: smtplib.SMTP_SSL(host, port, timeout=TIMEOUT, context=tls_context()),
+                     lambda: smtplib.SMTP(host, port, timeout=TIMEOUT),
+                     lambda c: c.starttls(context=tls_context()))
     try:
         try:
             conn.login(settings.user, secret)

@@ -8,6 +8,7 @@ import datetime as dt
 import json
 import re
 import sys
+from collections.abc import Callable
 from typing import Any
 
 import click
@@ -70,10 +71,8 @@ def fetch(config: Config, as_json: bool) -> None:
     """
     from ..pipeline import fetch_mail, mail_summary
 
-    with progress_bar(disable=as_json) as progress:
-        got = fetch_mail(config, progress)
-    if as_json:
-        click.echo(json.dumps(dataclasses.asdict(got), ensure_ascii=False))
+    got = _run(fetch_mail, config, as_json)
+    if got is None:
         return
     console.print(f"报送邮箱 {config.mail.user if config.mail else ''}：{mail_summary(got)}")
     for t in got.taken:
@@ -104,10 +103,8 @@ def send(config: Config, as_json: bool) -> None:
     """
     from ..pipeline import send_mail
 
-    with progress_bar(disable=as_json) as progress:
-        result = send_mail(config, progress)
-    if as_json:
-        click.echo(json.dumps(dataclasses.asdict(result), ensure_ascii=False))
+    result = _run(send_mail, config, as_json)
+    if result is None:
         return
     console.print(f"已发送反馈邮件 {len(result.sent)} 封。")
     for s in result.sent:
@@ -163,6 +160,16 @@ def watch(config: Config, every: float) -> None:
     except KeyboardInterrupt:
         console.print(f"已停止监视（共 {rounds} 轮）。已收下和已发送的都已记录，下次接着做。")
         sys.exit(0)
+
+
+def _run(step: Callable[..., Any], config: Config, as_json: bool) -> Any:
+    """Run a library step with a progress bar; with ``--json`` print its result (and return None)."""
+    with progress_bar(disable=as_json) as progress:
+        result = step(config, progress)
+    if as_json:
+        click.echo(json.dumps(dataclasses.asdict(result), ensure_ascii=False))
+        return None
+    return result
 
 
 def _round_line(r: Any) -> str:
