@@ -114,3 +114,15 @@ def test_every_reads_minutes_seconds_hours(text, seconds):
 def test_every_refuses_nonsense_and_a_pace_a_mail_provider_would_block(text):
     with pytest.raises(click.BadParameter):
         Duration().convert(text, None, None)
+
+
+@pytest.mark.parametrize("step", ["fetch", "send", "watch"])
+def test_a_workspace_without_a_mailbox_is_told_how_to_set_one_up(tmp_path, step):
+    from click.testing import CliRunner
+
+    from kcbx.cli import cli
+
+    make_workspace(tmp_path)
+    result = CliRunner().invoke(cli, ["mail", step, "--config", str(tmp_path)])
+    assert result.exit_code == 2, result.output
+    assert "没有设置 mail（报送邮箱）" in result.output and "工作实务 › 报送邮箱" in result.output

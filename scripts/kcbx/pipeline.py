@@ -285,6 +285,7 @@ def fetch_mail(config: Config, progress: Progress | None = None) -> FetchResult:
     from .sources.mail import fetch_mail as fetch
     from .tables.intake import cover_sheet, workbook_unit
 
+    _need_mailbox(config)
     package = load_package()
     district = load_district(config, package)
     senders: dict[str, list[str]] = {}
@@ -297,6 +298,12 @@ def fetch_mail(config: Config, progress: Progress | None = None) -> FetchResult:
         return workbook_unit(package, book)
 
     return fetch(config, senders, {u.code: u.name for u in district.units}, identify, progress)
+
+
+def _need_mailbox(config: Config) -> None:
+    if config.mail is None:
+        raise MailError(f"{config.root / CONFIG_NAME} 中没有设置 mail（报送邮箱）。设置方法见网站"
+                        "“工作实务 › 报送邮箱”，或 kcbx mail --help")
 
 
 def fetch_for_pull(config: Config, progress: Progress | None = None) -> str | None:
@@ -346,6 +353,7 @@ def send_mail(config: Config, progress: Progress | None = None, run: Run | None 
     from .outputs.mail import Recipient, letters, send_letters
     from .sources.mail import Received
 
+    _need_mailbox(config)
     if run is None:
         run = start(config, progress)
         write_feedback(config, run.snapshot, run.report, progress=progress)
