@@ -15,6 +15,7 @@ import io
 import json
 import re
 import shutil
+import time
 import zipfile
 from pathlib import Path
 
@@ -166,8 +167,12 @@ def test_an_oversized_attachment_is_never_downloaded(district, servers):
     root, outbox = district
     dovecot, _ = servers
     big = hashlib.sha256(b"x").digest() * (1_600_000 // 32)  # 1.6 MB, over limits.file_mb: 1
-    dovecot.deliver(mail("tjxx@example.com", ("特殊教育学校.xlsx", big)))
     before = dovecot.log().count("Logged out")
+    dovecot.deliver(mail("tjxx@example.com", ("特殊教育学校.xlsx", big)))
+    before += 1
+    end = time.monotonic() + 10
+    while dovecot.log().count("Logged out") < before and time.monotonic() < end:
+        time.sleep(0.05)  # Dovecot logs the delivering session when its process ends
 
     got = pipeline.fetch_mail(load_config(root))
 
