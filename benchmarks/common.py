@@ -3,11 +3,15 @@ kcbx's finding kinds so both tools' finding sets can be compared."""
 
 from __future__ import annotations
 
+import argparse
 import resource
+import shutil
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 CONSTRAINT_KINDS = {
@@ -79,3 +83,34 @@ def compare(kcbx: set[tuple], stock: set[tuple]) -> None:
         only_k = sorted((kcbx - kcbx_dups_first) - (stock - stock_dups), key=str)[:10]
         only_s = sorted((stock - stock_dups) - (kcbx - kcbx_dups_first), key=str)[:10]
         print(f"    only kcbx: {only_k}\n    only frictionless: {only_s}")
+
+
+def demo_run(description: str, run: str) -> tuple[argparse.Namespace, Path, Path]:
+    """``--children N --workdir DIR``: (the arguments, the work folder, a fresh copy of the
+    demo district — written once per work folder and size — to run in, named ``run``)."""
+    from kcbx.demo import write_demo
+
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--children", type=int, default=100_000)
+    parser.add_argument("--workdir", type=Path)
+    args = parser.parse_args()
+    work = args.workdir or Path(tempfile.mkdtemp(prefix="kcbx-bench-"))
+    district = work / f"district-{args.children}"
+    if not (district / "kcbx.yml").is_file():
+        write_demo(district, children=args.children)
+    root = work / run
+    shutil.rmtree(root, ignore_errors=True)
+    shutil.copytree(district, root, ignore=shutil.ignore_patterns("build", "public"))
+    return args, work, root
+
+
+def validate_again(root: Path, kcbx: Callable[..., float]) -> float:
+    """``kcbx validate`` of the pulled snapshot with its kept report removed (the validation
+    itself), the faster of two runs: the baseline the build benchmarks compare with."""
+    kept = root / "build" / "validation" / ".report-cache.json"
+
+    def once() -> float:
+        kept.unlink(missing_ok=True)
+        return kcbx(root, "validate")
+
+    return min(once(), once())

@@ -14,20 +14,18 @@ after one school's workbook is replaced by an edited copy, each as a ratio.
 
 from __future__ import annotations
 
-import argparse
 import shutil
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 import openpyxl
+from common import demo_run, validate_again
 
 from kcbx import pipeline
 from kcbx.config import load_config
-from kcbx.demo import write_demo
 
 RESENDS = 3
 
@@ -40,17 +38,7 @@ def kcbx(root: Path, *args: str) -> float:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--children", type=int, default=100_000)
-    parser.add_argument("--workdir", type=Path)
-    args = parser.parse_args()
-    work = args.workdir or Path(tempfile.mkdtemp(prefix="kcbx-bench-"))
-    district = work / f"district-{args.children}"
-    if not (district / "kcbx.yml").is_file():
-        write_demo(district, children=args.children)
-    root = work / "run"
-    shutil.rmtree(root, ignore_errors=True)
-    shutil.copytree(district, root, ignore=shutil.ignore_patterns("build", "public"))
+    args, work, root = demo_run(__doc__.splitlines()[0], "run")
     books = sorted((root / "submissions").glob("*.xlsx"))
     print(f"{args.children:,} children, {len(books)} school workbooks")
 
@@ -73,14 +61,7 @@ def main() -> None:
 
     cold = kcbx(root, "build")
     unchanged = kcbx(root, "build")
-    kept = root / "build" / "validation" / ".report-cache.json"
-
-    def validate_again() -> float:
-        """``kcbx validate`` of the pulled snapshot, its kept report removed: the validation."""
-        kept.unlink(missing_ok=True)
-        return kcbx(root, "validate")
-
-    validate = min(validate_again(), validate_again())
+    validate = validate_again(root, kcbx)
     target = root / "submissions" / "QSXX.xlsx"
     copy = work / "run-validate"
     resent_runs, one_runs = [], []

@@ -70,7 +70,8 @@ def _options(help_text: str) -> list[tuple[str, str]]:
 def test_every_command_is_walked():
     names = {" ".join(c) for c in COMMANDS}
     assert {"", "build", "validate", "pull", "forms", "feedback", "report", "handbook", "history",
-            "site", "site build", "google", "google login", "demo"} <= names
+            "site", "site build", "google", "google login", "demo", "mail", "mail fetch", "mail send",
+            "mail watch"} <= names
 
 
 @pytest.mark.parametrize("command", COMMANDS, ids=lambda c: " ".join(c) or "kcbx")

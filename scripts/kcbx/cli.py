@@ -41,6 +41,7 @@ def cli() -> None:
       kcbx documents          文书：报告单、四步法文书、一人一方案、督查通报
       kcbx site build         生成可离线打开的公开网站
       kcbx build              运行全部流程，最后告诉您结果在哪里
+      kcbx mail watch         报送邮箱：收取学校发来的报表，几分钟内回复校验结果
 
     在区工作文件夹（含 kcbx.yml 的文件夹）中运行，或用 --config 指定。
     """
@@ -79,16 +80,20 @@ def pull(config: Config, as_json: bool) -> None:
     """读取报表文件夹和基础数据，保存一份带日期的快照。
 
     原始文件原样复制保存；同样的文件再拉取一次不会产生新快照；拉取失败时，
-    已有的快照保持不变。
+    已有的快照保持不变。设置了报送邮箱（kcbx.yml 的 mail）时，先收取新邮件
+    （同 kcbx mail fetch；邮箱连不上时说明原因，用已收到的报表继续）。
     """
-    from .pipeline import current_snapshot
+    from .pipeline import pull_sources
 
     with progress_bar(disable=as_json) as progress:
-        snap, pulled = current_snapshot(config, progress=progress)
+        result = pull_sources(config, progress=progress)
+    snap, pulled = result.snapshot, result.pulled
     if as_json:
-        click.echo(json.dumps({"snapshot": str(snap.path), "new": pulled,
+        click.echo(json.dumps({"snapshot": str(snap.path), "new": pulled, "mail": result.mail,
                                "rows": snap.manifest["rows"]}, ensure_ascii=False))
         return
+    if result.mail:
+        console.print(f"报送邮箱：{result.mail}")
     console.print(("已保存新快照：" if pulled else "报表没有变化，沿用快照：") + str(snap.path))
 
 
@@ -131,6 +136,7 @@ def build(config_path: Path | None, period: str | None, pulled_on: dt.datetime |
     """运行全部流程（拉取 → 校验 → 反馈 → 月报表 → 送教手册 → 文书 → 网站），最后告诉您结果在哪里。
 
     可以反复运行：只重新读取有变化的报表，只重做受影响的文件；什么都没变时几秒钟就结束。
+    设置了报送邮箱（kcbx.yml 的 mail）时，先收取新邮件；回复各校用 kcbx mail send。
 
     \b
     例：kcbx build --demo            在临时文件夹生成示例区并运行

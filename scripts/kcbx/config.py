@@ -24,6 +24,7 @@ from pydantic import (
 )
 
 from .errors import ConfigError, WorkspaceError
+from .mailserver import MailSettings
 from .sources.guard import Limits
 
 CONFIG_NAME = "kcbx.yml"
@@ -151,6 +152,9 @@ class Config(_Strict):
     thresholds: Thresholds = Field(default_factory=Thresholds, description="校验阈值，一般不改")
     privacy: Privacy = Field(default_factory=Privacy, description="公开网站的隐私保护")
     sources: Sources = Field(default_factory=Sources, description="报表从哪里来")
+    mail: MailSettings | None = Field(None, description=(
+        "区教育局的报送邮箱：学校把报表作为附件发到这个邮箱，kcbx 收下并把校验结果回复到该单位登记的"
+        "报送邮箱（见下面各项；不用邮件报送时不写）"))
     retention_years: int = Field(3, ge=1, le=20, description=(
         "含个人信息的拉取（快照）和私有输出保留几个学年：kcbx year 开始新学年时列出并删除更早的"
         "（个人信息保护法第十九条：保存期限为实现处理目的所必要的最短时间）；公开的统计数据不删"))

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from .config import Config
 from .errors import KcbxError
 from .fills import HOME_TYPES, HOME_WORKBOOK, SCHOOL_TABLES, SCHOOL_TYPES, tables_for
+from .mailserver import addresses
 from .schema import DataPackage, Table
 from .sources import SourceProblem
 from .sources.contain import read_contained
@@ -30,6 +31,7 @@ class UnitInfo:
     name: str
     type: str
     must_report: bool
+    emails: tuple[str, ...] = ()  # 报送邮箱: mail from these is the unit's; feedback goes to them
 
 
 @dataclass(frozen=True)
@@ -81,7 +83,8 @@ def load_district(config: Config, package: DataPackage) -> District:
     must = package.table("units").field("must_report")
     units = tuple(
         UnitInfo(code=r["code"], name=r["name"] or r["code"], type=r["type"] or "",
-                 must_report=(r["must_report"] or "") in must.true_values)
+                 must_report=(r["must_report"] or "") in must.true_values,
+                 emails=tuple(addresses(r["email"])))
         for r in tables["units"].iter_rows(named=True) if r["code"]
     )
     grid = tuple(

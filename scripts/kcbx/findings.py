@@ -44,6 +44,8 @@ KINDS: dict[str, Kind] = {
         _k("no-teaching", WARNING, "本月不在学期内",
            "报送月份 {value} 与 kcbx.yml 中的任何学期（terms）都不重叠：按教学周计算的规则（如每周送教、"
            "先制定计划再送教）本月不检查。如本月有教学，请在 terms 中补上这个学期"),
+        _k("mail-refused", ERROR, "邮件附件未采用",
+           "{when}从 {sender} 发来的邮件附件“{value}”未采用：{detail}"),
         _k("ignored-file", WARNING, "不是工作簿的文件", "这不是 Excel 工作簿，已跳过：{detail}"),
         _k("duplicate-workbook", ERROR, "同一单位重复报送",
            "单位代码 {value} 已由文件 {other} 报送，本文件未读入。请只保留一份报表"),

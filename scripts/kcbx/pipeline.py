@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -10,9 +12,10 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from .atomic import write_json
 from .config import CONFIG_NAME, Config, load_config
-from .errors import ConfigError
+from .errors import ConfigError, KcbxError
 from .findings import Report
-from .lock import workspace_lock
+from .lock import WorkspaceBusy, workspace_lock
+from .mailserver import MailError, MailServerDown, addresses
 from .schema import DataPackage, load_package
 from .tables import Snapshot, latest_snapshot, list_snapshots, pull
 from .tables.snapshot import Progress, is_current, snapshots_dir
@@ -21,6 +24,8 @@ from .validation.cached import load_report, report_key, save_report
 
 if TYPE_CHECKING:
     from .outputs.documents.samples import Sample
+    from .outputs.mail import SendResult
+    from .sources.mail import FetchResult
 
 T = TypeVar("T")
 PREVIOUS = "previous"  # <outputs>/previous/: last month's workspace, when ``previous`` names one
@@ -245,15 +250,18 @@ class BuildResult:
     pulled: bool
     report: Report
     outputs: dict[str, Path | str] = field(default_factory=dict)  # label → where, or a status
+    run: Run | None = None  # what the outputs were made from (``kcbx mail watch`` mails from it)
 
 
 @locked
-def build(config: Config, progress: Progress | None = None) -> BuildResult:
+def build(config: Config, progress: Progress | None = None, *, fetch: bool = True) -> BuildResult:
     """Run every stage, writing private outputs under ``outputs``.
 
-    pull → validate (JSON + HTML report) → feedback for each school → reports (月报表,
-    统计表, public aggregates) → 送教手册 → the published site (with the blank form templates,
-    written first if the workspace has none yet). The tables are read once for all of them.
+    (new mail of the 报送邮箱, when ``mail:`` is set and ``fetch``) → pull → validate (JSON +
+    HTML report) → feedback for each school → reports (月报表, 统计表, public aggregates) →
+    送教手册 → the published site (with the blank form templates, written first if the
+    workspace has none yet). The tables are read once for all of them. A mailbox that
+    cannot be reached is said in the outputs; the build goes on with what was received.
     """
     from .outputs import findings_html
     from .outputs.documents import write_documents
@@ -264,6 +272,7 @@ def build(config: Config, progress: Progress | None = None) -> BuildResult:
     from .outputs.site import Helper, build_site
 
     helper: Helper | None = None
+    mail = fetch_for_pull(config, progress) if fetch else None
 
     def get_ready() -> None:  # new data changes the site: mkdocs gets ready meanwhile
         nonlocal helper
@@ -273,7 +282,8 @@ def build(config: Config, progress: Progress | None = None) -> BuildResult:
         run = start(config, progress, get_ready)
         snapshot, report, package = run.snapshot, run.report, run.package
         folder = validation_dir(config)
-        outputs: dict[str, Path | str] = {
+        outputs: dict[str, Path | str] = {} if mail is None else {"报送邮箱": mail}
+        outputs |= {
             "校验结果（JSON）": write_json(folder / f"{config.period}_校验结果.json", report.to_dict()),
             "校验报告（网页）": findings_html.write(report, folder / f"{config.period}_校验报告.html",
                                              district=config.district, period=config.period,
@@ -307,7 +317,7 @@ def build(config: Config, progress: Progress | None = None) -> BuildResult:
     finally:
         if helper is not None:
             helper.close()
-    return BuildResult(snapshot, run.pulled, report, outputs)
+    return BuildResult(snapshot, run.pulled, report, outputs, run)
 
 
 def document_samples(config: Config) -> list[Sample]:
@@ -322,3 +332,161 @@ def document_samples(config: Config) -> list[Sample]:
     # the 年度工作总结 is drawn from the months of the workspace's calendar year it has
     year = year_figures(config, int(config.period[:4]))
     return samples(config, run.tables, run.report, private, year=year)
+
+
+# -- the 报送邮箱 (``mail:``) ----------------------------------------------------------------
+
+
+@locked
+def fetch_mail(config: Config, progress: Progress | None = None) -> FetchResult:
+    """``kcbx mail fetch``: the mailbox's new mails → ``submissions/`` (registered senders'
+    workbooks of their own units, through the hostile-file gate)."""
+    from .district import load_district
+    from .sources.contain import read_contained
+    from .sources.mail import fetch_mail as fetch
+    from .tables.intake import cover_sheet, workbook_unit
+
+    _need_mailbox(config)
+    package = load_package()
+    district = load_district(config, package)
+    senders: dict[str, list[str]] = {}
+    for unit in district.units:
+        for address in unit.emails:
+            senders.setdefault(address, []).append(unit.code)
+
+    def identify(path: Path, name: str) -> str | None:
+        book = read_contained(path, name=name, keep=cover_sheet, limits=config.limits)
+        return workbook_unit(package, book)
+
+    return fetch(config, senders, {u.code: u.name for u in district.units}, identify, progress)
+
+
+def _need_mailbox(config: Config) -> None:
+    if config.mail is None:
+        raise MailError(f"{config.root / CONFIG_NAME} 中没有设置 mail（报送邮箱）。设置方法见网站"
+                        "“工作实务 › 报送邮箱”，或 kcbx mail --help")
+
+
+def fetch_for_pull(config: Config, progress: Progress | None = None) -> str | None:
+    """Before a pull (``kcbx pull``, ``kcbx build``): the new mails, when ``mail:`` is set.
+    Returns what to tell the user (None without a mailbox); a mailbox that cannot be used
+    is said, and the pull goes on with what was received before."""
+    if config.mail is None:
+        return None
+    try:
+        got = fetch_mail(config, progress)
+    except MailError as exc:
+        return f"未能收取新邮件（{exc}）；本次只用已收到的报表"
+    return mail_summary(got)
+
+
+def mail_summary(got: FetchResult) -> str:
+    """One line on a fetch, in Chinese."""
+    text = f"新邮件 {got.mails} 封，收下报表 {len(got.taken)} 份"
+    if got.refused:
+        text += f"，未采用 {len(got.refused)} 份"
+    if got.unregistered:
+        text += f"，未登记邮箱来信 {len(got.unregistered)} 封（kcbx status 可查看）"
+    return text
+
+
+@dataclass
+class PullResult:
+    snapshot: Snapshot
+    pulled: bool  # a new snapshot was made
+    mail: str | None = None  # what the mailbox brought, or why it could not be read
+
+
+@locked
+def pull_sources(config: Config, progress: Progress | None = None) -> PullResult:
+    """``kcbx pull``: the mailbox's new mails (when ``mail:`` is set), then the snapshot."""
+    mail = fetch_for_pull(config, progress)
+    snapshot, pulled = current_snapshot(config, progress=progress)
+    return PullResult(snapshot, pulled, mail)
+
+
+@locked
+def send_mail(config: Config, progress: Progress | None = None, run: Run | None = None) -> SendResult:
+    """``kcbx mail send``: each unit's feedback that changed since its last mail, to its
+    registered 报送邮箱. ``run``: a build's run (else the current pull is validated and its
+    feedback written, as ``kcbx feedback`` does)."""
+    from .outputs.feedback import write_feedback
+    from .outputs.mail import Recipient, letters, send_letters
+    from .sources.mail import Received
+
+    _need_mailbox(config)
+    if run is None:
+        run = start(config, progress)
+        write_feedback(config, run.snapshot, run.report, progress=progress)
+    units = run.tables.text["units"]
+    recipients = {code: Recipient(code, name or code, tuple(addresses(email)))
+                  for code, name, email in units.select("code", "name", "email").iter_rows() if code}
+    replies = {a.unit: m.message_id for m in Received.load(config.outputs_path).of_period(config.period)
+               for a in m.attachments if a.saved and a.unit and m.message_id}
+    planned = letters(config, run.report, run.snapshot.files(), recipients, replies)
+    return send_letters(config, planned, progress)
+
+
+@dataclass
+class Round:
+    """One round of ``kcbx mail watch``."""
+
+    number: int
+    started: dt.datetime
+    fetched: FetchResult | None = None
+    built: bool = False
+    sent: SendResult | None = None
+    problem: str = ""  # why the round stopped short (the server is down, the folder is busy)
+    answered: float = 0.0  # seconds until the schools' mail was sent (0: none this round)
+    seconds: float = 0.0
+    wait: float = 0.0  # seconds until the next round
+
+
+def watch(load: Callable[[], Config], every: float, on_round: Callable[[Round], None], *,
+          sleep: Callable[[float], None] = time.sleep, rounds: int | None = None,
+          progress: Progress | None = None) -> None:
+    """``kcbx mail watch``: fetch → build (only when something changed) → send, every
+    ``every`` seconds, ``rounds`` times (forever by default; Ctrl-C stops it between any two
+    steps, each of which leaves its files whole). The schools are answered first (pull,
+    validate, feedback, send) and the other outputs (reports, handbooks, site) built from
+    the same pull right after. A server that is down is waited for longer each time (twice
+    as long, up to an hour); a wrong password or setting stops it. ``load`` reads kcbx.yml
+    each round (a new period is taken up without a restart)."""
+    failures = 0
+    unsent = True  # feedback not yet mailed since it was made
+    number = 0
+    while rounds is None or number < rounds:
+        number += 1
+        here = Round(number, dt.datetime.now())
+        clock = time.perf_counter()
+        try:
+            config = load()
+            here.fetched = fetch_mail(config, progress)
+            changed = bool(here.fetched.taken or here.fetched.refused) \
+                or is_current(config, load_package()) is None
+            if changed or number == 1:
+                run, _ = feedback(config, progress)
+                unsent = True
+                try:
+                    here.sent = send_mail(config, progress, run)
+                    here.answered = time.perf_counter() - clock
+                    unsent = False
+                finally:  # the other outputs, from the same pull, even when mail cannot go
+                    build(config, progress, fetch=False)
+                    here.built = True
+            elif unsent:
+                here.sent = send_mail(config, progress)
+                unsent = False
+            failures = 0
+        except (MailServerDown, WorkspaceBusy) as exc:
+            failures += isinstance(exc, MailServerDown)
+            here.problem = str(exc)
+        except MailError:
+            raise  # a password or setting the user must fix: trying again would not help
+        except KcbxError as exc:  # the workspace mid-edit (基础数据 open, kcbx.yml half-typed)
+            here.problem = str(exc)
+        here.seconds = time.perf_counter() - clock
+        here.wait = every if not failures else min(every * 2 ** (failures - 1), max(every, 3600.0))
+        on_round(here)
+        if rounds is None or number < rounds:
+            sleep(here.wait)

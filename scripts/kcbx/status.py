@@ -34,6 +34,11 @@ class Status:
     errors: int | None = None  # in the period's last validation
     warnings: int | None = None
     problem: str | None = None  # why 基础数据 cannot be read
+    mailbox: str | None = None  # the 报送邮箱 (``mail.user``), when set
+    mail: dict[str, int] = field(default_factory=dict)  # this month: mails, taken, refused
+    mail_checked: str | None = None  # when kcbx last took a mail
+    # senders that are no unit's 报送邮箱 (never read): {sender, mails, last, subject}
+    unregistered: list[dict[str, Any]] = field(default_factory=list)
     next_step: str = ""
 
     def to_dict(self) -> dict[str, Any]:
@@ -59,6 +64,7 @@ def workspace_status(config: Config, today: dt.date | None = None) -> Status:
         status.next_step = (f"准备基础数据：{config.reference_path.name} 无法读取。"
                             "可运行 kcbx init 在新文件夹中生成空白的基础数据表")
         return status
+    _mailbox(config, status)
     status.units = len(district.units)
     status.reporting = [u.code for u in district.reporting_units]
     status.grid_groups = len(district.grid)
@@ -78,6 +84,27 @@ def workspace_status(config: Config, today: dt.date | None = None) -> Status:
             pass
     status.next_step = _next(config, status, today or dt.date.today())
     return status
+
+
+def _mailbox(config: Config, status: Status) -> None:
+    """What the 报送邮箱 brought this month, and who wrote to it unregistered."""
+    from .sources.mail import Received
+    from .sources.mail.record import UNREGISTERED
+
+    if config.mail is None:
+        return
+    status.mailbox = config.mail.user
+    mails = Received.load(config.outputs_path).of_period(config.period)
+    attachments = [a for m in mails for a in m.attachments]
+    status.mail = {"mails": len(mails), "taken": sum(bool(a.saved) for a in attachments),
+                   "refused": sum(bool(a.refused) for a in attachments)}
+    status.mail_checked = max((m.received_at for m in mails), default=None)
+    strangers: dict[str, dict[str, Any]] = {}
+    for m in mails:
+        if m.verdict == UNREGISTERED:
+            seen = strangers.setdefault(m.sender, {"sender": m.sender, "mails": 0})
+            seen.update(mails=seen["mails"] + 1, last=m.received_at, subject=m.subject[:40])
+    status.unregistered = list(strangers.values())
 
 
 def _next(config: Config, s: Status, today: dt.date) -> str:

@@ -18,7 +18,8 @@ from ..terminal import console
 def command(config: Config, as_json: bool) -> None:
     """查看工作文件夹的进度和下一步：基础数据、填报表格、各单位报送、最近一次校验。
 
-    只读取已有的文件，不拉取、不校验。
+    设置了报送邮箱时，还列出本月收到的邮件和未登记邮箱的来信。
+    只读取已有的文件，不拉取、不校验、不收邮件。
     """
     from ..status import workspace_status
 
@@ -42,4 +43,15 @@ def command(config: Config, as_json: bool) -> None:
                           "送教不断线）")
         if status.errors is not None:
             console.print(f"  本月最近一次校验：错误 {status.errors} 条，提醒 {status.warnings} 条")
+    if status.mailbox:
+        m = status.mail
+        console.print(f"  报送邮箱 {status.mailbox}：本月收到邮件 {m['mails']} 封，"
+                      f"收下报表 {m['taken']} 份，未采用 {m['refused']} 份；"
+                      f"最近收到 {status.mail_checked or '还没有'}", highlight=False)
+    if status.unregistered:
+        console.print("  [yellow]未登记邮箱的来信（邮件未读取；如是某单位的新邮箱，"
+                      "请在单位名录中登记后让它重发）：[/]")
+        for u in status.unregistered:
+            console.print(f"    {u['sender']}  {u['mails']} 封，最近 {u['last']}  “{u['subject']}”",
+                          highlight=False)
     console.print(f"[bold]下一步：[/]{status.next_step}")

@@ -120,6 +120,19 @@ def unit_phone(code: str) -> str:
     return phone(9000 + ORDER[code])
 
 
+def unit_email(code: str) -> str | None:
+    """报送邮箱: reserved example domains only (RFC 2606), never a real mailbox. A 中心校
+    registers two addresses (its office and its 控辍保学 clerk); the bureau none (it receives)."""
+    unit = UNIT[code]
+    if unit.type == "区教育局":
+        return None
+    if unit.type == "乡镇中心校":
+        return f"{code.lower()}@example.com;{code.lower()}-kcbx@example.org"
+    if unit.type == "城区教育辅导组":
+        return f"{code.lower()}@example.net"
+    return f"{code.lower()}@example.com"
+
+
 def unit_rows() -> list[dict[str, object]]:
     return [
         {
@@ -131,6 +144,7 @@ def unit_rows() -> list[dict[str, object]]:
             "head": head_of(u.code),
             "phone": unit_phone(u.code),
             "must_report": "是" if u.must_report else "否",
+            "email": unit_email(u.code),
             "_tag": u.code,
         }
         for u in UNITS

@@ -4,7 +4,8 @@ A source lists and reads the units' workbooks into :class:`RawWorkbook` objects 
 :class:`SourceProblem` for a unit it could not read), says what it found that is no
 workbook, gives a digest of what it read, and keeps its raw material in the snapshot.
 ``tables`` calls :func:`active_sources` and knows no source by name: a new source (an
-online sheet service, a shared folder) is one more registered class.
+online sheet service, a shared folder) is one more module that registers its class with
+:func:`register` and is imported by ``sources/__init__.py``; this module imports none of them.
 """
 
 from __future__ import annotations
@@ -64,7 +65,6 @@ def register(key: str) -> Callable[[Callable[[Config], Source | None]], Callable
 
 
 def active_sources(config: Config) -> list[Source]:
-    """The sources the workspace's config turns on, in registration order."""
-    from . import folder, google_source  # noqa: F401 - each registers its source
-
+    """The sources the workspace's config turns on, in registration order (the package's
+    ``__init__`` imports each implementation, which registers itself here)."""
     return [s for s in (factory(config) for factory in _REGISTRY.values()) if s is not None]

@@ -153,25 +153,36 @@ def _unit_from_name(source: str) -> str:
 
 def _unit_of(package: DataPackage, book: RawWorkbook) -> str:
     """The unit a workbook belongs to: 报送信息's 单位代码, else the file name."""
+    return workbook_unit(package, book) or _unit_from_name(book.source)
+
+
+def workbook_unit(package: DataPackage, book: RawWorkbook) -> str | None:
+    """The 单位代码 a workbook's 报送信息 names (None when it names none)."""
     cover = package.table(COVER)
     for sheet in book.sheets:
         if package.table_for_sheet(sheet.title) is not cover:
             continue
         header = _find_header(cover, sheet)
         if header is None:
-            break
+            return None
         row_index, positions = header
         idx = positions.get("unit_code")
         if idx is None:
-            break
+            return None
         for row in sheet.rows[row_index + 1:]:
             if not _blank(row):
-                value = cell_text(row[idx] if idx < len(row) else None, cover.field("unit_code"))
-                if value:
-                    return value
-                break
-        break
-    return _unit_from_name(book.source)
+                return cell_text(row[idx] if idx < len(row) else None, cover.field("unit_code")) or None
+        return None
+    return None
+
+
+def cover_sheet(title: str) -> bool:
+    """Whether a sheet is 报送信息 (a module-level function: a reader worker can take it to
+    read that sheet alone)."""
+    from ..schema import load_package
+
+    package = load_package()
+    return package.table_for_sheet(title) is package.table(COVER)
 
 
 def _read_book(

@@ -10,7 +10,8 @@ from ..schema import DataPackage
 from ..tables import Snapshot
 from ..tables.intake import FileRecord
 from .rules import RuleContext, focus_rows, run_rules
-from .schema_checks import Tables, check_schema
+from .schema_checks import check_schema
+from .tableset import Tables
 
 __all__ = ["Tables", "check_schema", "submitted_units", "validate_snapshot", "validate_tables"]
 

@@ -6,17 +6,13 @@ both rows to choose which to keep), each naming where the other copies are.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import polars as pl
 
 from ..findings import Finding
 from ..schema import Table
 from . import idnumber
 from .frames import LOCATION, emit
-
-if TYPE_CHECKING:
-    from .schema_checks import Tables
+from .tableset import Tables
 
 MAX_OTHERS = 3
 

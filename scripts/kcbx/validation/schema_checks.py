@@ -8,16 +8,14 @@ cell gets only the required check, a column missing from the sheet is reported o
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 import polars as pl
 
 from ..findings import ERROR, Finding, finding
-from ..schema import DataPackage, Field, Table
-from ..tables.intake import FileRecord
+from ..schema import Field, Table
 from . import idnumber
-from .frames import LOCATION, emit, not_in_sheets, sheet_key, typed_frame
+from .frames import LOCATION, emit, not_in_sheets, sheet_key
 from .keys import check_keys
+from .tableset import Tables
 
 TYPE_HINTS = {
     "date": "不是有效日期。请填写如 2022-09-01 或 2022年9月1日 的日期",
@@ -25,31 +23,6 @@ TYPE_HINTS = {
     "number": "不是数字。请只填数字，如 2 或 1.5",
     "boolean": "不是“是”或“否”。请从下拉列表中选择",
 }
-
-
-@dataclass
-class Tables:
-    """A snapshot's tables as text and typed, with which sheets lack which columns."""
-
-    package: DataPackage
-    text: dict[str, pl.DataFrame]
-    typed: dict[str, pl.DataFrame] = field(default_factory=dict)
-    absent: dict[tuple[str, str], list[str]] = field(default_factory=dict)  # (table, field)
-    header_rows: dict[tuple[str, str], int] = field(default_factory=dict)  # (file, sheet) → row
-
-    @classmethod
-    def build(cls, package: DataPackage, text: dict[str, pl.DataFrame],
-              files: list[FileRecord]) -> Tables:
-        typed = {t.name: typed_frame(t, text[t.name]) for t in package.tables}
-        absent: dict[tuple[str, str], list[str]] = {}
-        header_rows = {(rec.source, rec.sheets[t]): row for rec in files
-                       for t, row in rec.header_rows.items() if t in rec.sheets}
-        for rec in files:
-            for table_name, names in rec.absent.items():
-                sheet = rec.sheets.get(table_name, "")
-                for name in names:
-                    absent.setdefault((table_name, name), []).append(f"{rec.source}\x00{sheet}")
-        return cls(package, text, typed, absent, header_rows)
 
 
 def check_schema(tables: Tables) -> list[Finding]:

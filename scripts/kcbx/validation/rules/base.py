@@ -19,7 +19,7 @@ from ...config import Config
 from ...findings import ERROR, Finding
 from ...schema import DataPackage
 from ..frames import LOCATION
-from ..schema_checks import Tables
+from ..tableset import Tables
 
 RuleFunc = Callable[["RuleContext"], "list[Hits]"]
 
