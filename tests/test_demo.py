@@ -278,3 +278,10 @@ def test_the_second_year_is_found_where_it_was_planted(two_years: DemoSummary) -
     # the bulk was carried: 小学 六年级 pupils are on their 初中's 七年级 roster, not twice
     assert sum(f.rule == "ID-3" for f in report.findings) <= 1
     assert sum(f.rule == "MATCH-1" for f in report.findings) <= 1
+    # the year's figures judge each month as the month was judged: REP-4 and HOME-7 included
+    from kcbx.pipeline import year_figures
+
+    problems = year_figures(config, 2023).problems
+    assert problems["LHXX"]["送教上门不规范"] >= 1 and problems["QSZZ"]["隐瞒不报"] >= 2  # + AGE-2
+    # October 2022 was published before the new year: its page stays on the site
+    assert "2022-10" in (two_years.dest / "build" / "public" / "progress.csv").read_text("utf-8")

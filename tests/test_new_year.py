@@ -26,6 +26,8 @@ SIX_A = new_kid("张某六", "男", D(2010, 3, 1), 101)  # 六年级 送教: the
 SIX_B = new_kid("陈某六", "女", D(2010, 4, 2), 102)  # 六年级 送教: nobody does (HOME-7)
 NINE = new_kid("刘某九", "男", D(2008, 1, 5), 103)   # 九年级 at XX2: graduates
 OLD = new_kid("黄某大", "男", D(2007, 5, 1), 105)    # 15 on 2022-08-31, 16 on 2023-08-31
+LATE = new_kid("何某秋", "女", D(2007, 11, 1), 106)  # 14 on 2022-08-31, still 15 on 2023-08-31
+REST = new_kid("石某休", "男", D(2013, 2, 2), 107)   # 休学 in 三年级: comes back to the same grade
 
 
 def home_record(k: dict, key: str, grade: str) -> dict:
@@ -47,6 +49,8 @@ def old_year() -> District:
     d.add("XX2", "census", census_record(NINE, "N9", village="二村", status="在校就读", school=SCHOOL2,
                                          grade="九年级"))
     d.add("XX1", "census", census_record(OLD, "OLD", status="在校就读", school=SCHOOL2, grade="九年级"))
+    d.add("XX1", "census", census_record(LATE, "LATE", status="在校就读", school=SCHOOL2, grade="八年级"))
+    d.add("XX1", "roster", roster_record(REST, "REST", grade="三年级", attendance="休学"))
     return d
 
 
@@ -167,6 +171,8 @@ def test_the_forms_carry_what_the_schools_keep_up(new_year):
     assert NINE["id_number"] not in xx2 and len(xx2) == 2  # 九年级 graduated
     census = {r["身份证号"]: r for r in sheet_rows(forms / "XX1.xlsx", "适龄儿童少年摸底表（户籍线）")}
     assert OLD["id_number"] not in census and c1 in census
+    assert census[LATE["id_number"]]["年级"] == "九年级"  # born in November: still 15, carried
+    assert xx1[REST["id_number"]]["年级"] == "三年级"  # 休学: the grade it left
     home = {r["身份证号"]: r for r in sheet_rows(forms / "XX1.xlsx", "送教上门学生信息表")}
     assert set(home) == {c3} and home[c3]["年级"] == "五年级"
     ledger = {r["身份证号"]: r["劝返状态"] for r in sheet_rows(forms / "XX2.xlsx", "失学辍学学生工作台账")}
@@ -175,7 +181,7 @@ def test_the_forms_carry_what_the_schools_keep_up(new_year):
     assert [r["劝返状态"] for r in returned_case] == ["已复学"]  # returned 2022-09-20: care goes on
     assert sheet_rows(forms / "XX1.xlsx", "送教记录表") == []  # not carried into a new year
     text = notes(forms / "XX1.xlsx")
-    assert "黄某大" in text and "超过 15 周岁" in text
+    assert "黄某大" in text and "超过 15 周岁" in text and "何某秋" not in text
     assert "张某六" in text and "陈某六" in text and "联系落实初中学校" in text
     assert "2016-09-01 至 2017-08-31" in text
 
@@ -311,6 +317,9 @@ def test_retention_lists_then_removes_old_years_but_keeps_the_previous_pull(tmp_
     root = d.write(tmp_path / "ws")
     first = current_snapshot(load_config(root))[0]
     (root / "build" / "feedback" / "2022-10").mkdir(parents=True)
+    mailed = root / "build" / "mail" / "attachments" / "2022-10"
+    mailed.mkdir(parents=True)
+    (mailed / "1-1-1.xlsx").write_bytes(b"a school's workbook")
     (root / "build" / "public").mkdir(parents=True, exist_ok=True)
     (root / "build" / "public" / "progress.csv").write_text("period\n2022-10\n", encoding="utf-8")
     path = root / "kcbx.yml"
@@ -331,6 +340,7 @@ def test_retention_lists_then_removes_old_years_but_keeps_the_previous_pull(tmp_
     result = invoke("year", "2024", "--yes", "--config", str(root))
     assert result.exit_code == 0, result.output
     assert not first.path.exists() and not (root / "build" / "feedback" / "2022-10").exists()
+    assert not mailed.exists()  # workbooks schools mailed in: personal data too
     assert second.path.is_dir()  # 2023's last pull: what the first pull of 2024 compares with
 
     result = invoke("year", "2025", "--config", str(root), "--yes")
@@ -412,10 +422,11 @@ def test_december_drafts_the_years_summary_as_a_document(tmp_path):
 
     root = tmp_path / "ws"
     d = old_year()
-    set_month(d, "2022-10", D(2022, 11, 4), D(2022, 10, 28))
+    set_month(d, "2022-10", D(2022, 11, 4), D(2022, 11, 2))  # late in October
     d.write(root)
     current_snapshot(load_config(root))
-    set_month(d, "2022-12", D(2023, 1, 5), D(2023, 1, 3))  # late: after 12-31 (逾期)
+    set_month(d, "2022-12", D(2023, 1, 5), D(2023, 1, 3))  # late: after 12-26 (逾期)
+    d.configure(deadline=D(2022, 12, 26))  # December's own deadline: not October's
     d.write(root)
     result = invoke("documents", "--config", str(root))
     assert result.exit_code == 0, result.output
@@ -426,10 +437,122 @@ def test_december_drafts_the_years_summary_as_a_document(tmp_path):
     flat = "".join(text.split())
     assert "关于2022年控辍保学工作的总结" in flat and "共2个月的月报" in flat
     assert "10月" in flat and "12月" in flat and "11月" not in flat  # only the months pulled
-    assert "全年各单位应报月报表6份，实报6份，按时报送3份" in flat  # December was late (逾期)
+    assert "全年各单位应报月报表6份，实报6份，按时报送0份" in flat  # each month by its own deadline
     assert "约谈" in flat and "甲镇初级中学（送教上门不规范" not in flat
     assert faults(pdf) == []
     october = invoke("documents", "--config", str(root), "--period", "2022-10",
                      "--pulled-on", "2022-11-04")
     assert october.exit_code == 0
     assert not list((root / "build" / "documents" / "2022-10").glob("年度工作总结*"))
+
+
+def test_last_years_forms_still_in_the_folder_are_not_judged_with_this_year(new_year, tmp_path):
+    """Right after ``kcbx year`` the folder still holds October 2022's workbooks: each unit is
+    未报 for September 2023, and no rule judges last year's rows with this year's calendar."""
+    root = tmp_path / "ws"
+    shutil.copytree(new_year, root)
+    report = report_of(root)
+    assert {f.rule for f in report.findings} == {"REP-3"}
+    assert {f.unit_code for f in report.findings} == {"ZX1", "XX1", "XX2"}
+
+
+def test_a_unit_that_missed_september_gets_its_form_carried_over_the_boundary(new_year, tmp_path):
+    """XX2 sends nothing in September (its October 2022 workbook stays in the folder): its
+    October form is carried as a new year's (advanced, graduates out), not as last year's."""
+    root = tmp_path / "ws"
+    shutil.copytree(new_year, root)
+    for unit in ("ZX1", "XX1"):
+        return_form(root / "forms" / f"{unit}.xlsx", root / "submissions" / f"{unit}.xlsx")
+    current_snapshot(load_config(root).with_overrides(pulled_on=D(2023, 10, 8)))
+    assert invoke("period", "2023-10", "--config", str(root)).exit_code == 0
+    assert invoke("forms", "--config", str(root)).exit_code == 0
+    roster = "在校学生名册（学校线）"
+    xx2 = {r["身份证号"]: r["年级"] for r in sheet_rows(root / "forms" / "XX2.xlsx", roster)}
+    assert NINE["id_number"] not in xx2 and sorted(xx2.values()) == ["九年级", "八年级"]
+    assert "上一学年最后一次报送" in notes(root / "forms" / "XX2.xlsx")
+    assert sheet_rows(root / "forms" / "XX2.xlsx", "学籍变动登记") == []
+    xx1 = {r["身份证号"]: r["年级"] for r in sheet_rows(root / "forms" / "XX1.xlsx", roster)}
+    assert xx1[District().get("XX1", "roster", "C1")["id_number"]] == "四年级"  # as sent in September
+
+
+HAND_EDITED = """district: 测试区   # 区名
+year: '2022'   # 工作年度
+reference_date: '2022-09-01'   # 本区按9月1日计算
+terms:
+# 学期按区教育局校历
+  - {name: 2022年秋季学期, start: 2022-09-01, end: 2023-01-13}
+  # 春季学期开学推迟一周
+  - {name: 2023年春季学期, start: 2023-02-13, end: 2023-07-07}
+holidays: [
+  {name: 国庆节, start: 2022-10-01, end: 2022-10-07},
+  {name: 春节, start: 2023-01-21, end: 2023-01-27}
+]
+workdays:
+- '2022-10-08'
+period: '2022-10'  # 本次报送月份
+pulled_on: 2022-11-04
+"""
+
+
+def test_kcbx_year_edits_a_hand_written_kcbx_yml_and_keeps_every_comment(tmp_path):
+    """Quoted values with comments beside them, comments between a list's items (indented
+    and not), a flow list over several lines, Windows line ends: every comment stays, and
+    only the new year's terms, holidays and workdays are left."""
+    root = tmp_path / "ws"
+    District().write(root)
+    path = root / "kcbx.yml"
+    path.write_bytes(HAND_EDITED.replace("\n", "\r\n").encode("utf-8"))
+    result = invoke("year", "2023", "--config", str(root))
+    assert result.exit_code == 0, result.output
+    after = path.read_text(encoding="utf-8")
+    for line in HAND_EDITED.splitlines():
+        if "#" in line:
+            assert "#" + line.split("#", 1)[1] in after, line
+    config = load_config(root)
+    assert config.year == 2023 and config.reference_date == D(2023, 9, 1)
+    assert all(D(2023, 8, 1) <= t.start and t.end <= D(2024, 8, 31) for t in config.terms)
+    assert all(D(2023, 8, 1) <= h.start for h in config.holidays)
+    assert "2023-02-13" not in after and "2022-10-08" not in after
+
+
+def test_kcbx_year_refuses_a_file_it_cannot_edit_and_changes_nothing(tmp_path):
+    root = tmp_path / "ws"
+    District().write(root)
+    path = root / "kcbx.yml"
+    path.write_text("{district: 测试区, year: 2022, period: 2022-10, pulled_on: 2022-11-04}\n",
+                    encoding="utf-8")
+    before = path.read_text(encoding="utf-8")
+    result = invoke("year", "2023", "--config", str(root))
+    assert result.exit_code == 2 and "无法自动修改" in result.output and "year: 2023" in result.output
+    assert path.read_text(encoding="utf-8") == before
+    assert not (root / "build" / "years").exists()
+
+
+def test_kcbx_year_keeps_the_old_year_before_it_moves_on(tmp_path):
+    """Where the old year cannot be kept (a file in the way, a handbook open in Word), kcbx.yml
+    is not changed: the old year's settings are never lost."""
+    root = tmp_path / "ws"
+    District().write(root)
+    (root / "build").mkdir()
+    (root / "build" / "years").write_text("in the way", encoding="utf-8")
+    before = (root / "kcbx.yml").read_text(encoding="utf-8")
+    result = invoke("year", "2023", "--config", str(root))
+    assert result.exit_code == 2, result.output
+    assert "没有改动" in result.output
+    assert (root / "kcbx.yml").read_text(encoding="utf-8") == before
+
+
+def test_going_back_a_year_with_force_restores_its_own_calendar(tmp_path):
+    root = tmp_path / "ws"
+    d = District()
+    d.configure(terms=[{"name": "2022年秋季学期", "start": D(2022, 9, 5), "end": D(2023, 1, 13)}],
+                reference_date=D(2022, 9, 1))
+    d.write(root)
+    assert invoke("year", "2023", "--config", str(root)).exit_code == 0
+    assert invoke("year", "2022", "--force", "--config", str(root)).exit_code == 0
+    config = load_config(root)
+    assert [(t.start, t.end) for t in config.terms] == [(D(2022, 9, 5), D(2023, 1, 13))]
+    assert config.reference_date == D(2022, 9, 1)
+    assert invoke("year", "2023", "--force", "--config", str(root)).exit_code == 0
+    kept = load_config(root / "build" / "years" / "2022" / "kcbx.yml")
+    assert [(t.start, t.end) for t in kept.terms] == [(D(2022, 9, 5), D(2023, 1, 13))]

@@ -453,6 +453,17 @@ def _(d, tmp):
     d.configure(previous=str(tmp / "previous"))
 
 
+@keeps("REP-4 the school adds the ID a case had not")
+def _(d, tmp):
+    def without_id(prev: District) -> None:
+        _c6_open(prev)
+        prev.set("XX2", "dropouts", "C6", id_number=None)
+    _previous(tmp, without_id)
+    d.configure(previous=str(tmp / "previous"))
+    _c6_open(d)
+    d.set("XX2", "dropouts", "C6", step2_on=D(2022, 10, 20), step2_deadline=D(2022, 10, 27))
+
+
 @keeps("REP-4 open case now resolved (动态销号)")
 def _(d, tmp):
     _previous(tmp, _c6_open)
@@ -749,7 +760,11 @@ SEND_Y = new_kid("韩某衔", "女", D(2010, 6, 6), 132)
 ELSEWHERE = "乙县特殊教育学校"
 
 
-def _last_year(tmp: Path) -> District:
+SEND_LATE = new_kid("袁某冬", "男", D(2006, 11, 3), 133)  # 15 on 2022-08-31: still of age
+SEND_PAST = new_kid("戴某满", "男", D(2006, 6, 5), 135)   # 16 on 2022-08-31: past the range
+
+
+def _last_year(tmp: Path, *more: tuple[dict, str, str]) -> District:
     prev = District()
     prev.configure(year=2021, period="2022-06", pulled_on=D(2022, 7, 5), workdays=[], holidays=[],
                    terms=[{"name": "2022年春季学期", "start": D(2022, 2, 21), "end": D(2022, 7, 1)}])
@@ -757,7 +772,7 @@ def _last_year(tmp: Path) -> District:
         prev.set(unit, "cover", "cover", period="2022-06", submitted_on=D(2022, 6, 28))
     prev.set("XX1", "home_students", "C3", grade="三年级")
     base = prev.get("XX1", "home_students", "C3")
-    for k, key, grade in ((SEND_X, "X", "五年级"), (SEND_Y, "Y", "六年级")):
+    for k, key, grade in ((SEND_X, "X", "五年级"), (SEND_Y, "Y", "六年级"), *more):
         prev.add("XX1", "home_students", {**base, "_key": key, **k, "student_no": "G" + k["id_number"],
                                           "grade": grade})
     prev.write(tmp / "previous")
@@ -777,6 +792,25 @@ def _(d, tmp):
     prev = _last_year(tmp)
     d.configure(previous=str(tmp / "previous"))
     d.add("XX1", "census", census_record(SEND_X, "X", group="2组", status="区外就读", school=ELSEWHERE))
+    return [E("HOME-7", ERR, "XX1", "home_students", prev.row_of("XX1", "home_students", "Y"), None)]
+
+
+@breaks("HOME-7 a child of 15 born late in the year must go on; one of 16 need not")
+def _(d, tmp):
+    prev = _last_year(tmp, (SEND_LATE, "L", "八年级"), (SEND_PAST, "P", "八年级"))
+    d.configure(previous=str(tmp / "previous"))
+    d.add("XX1", "census", census_record(SEND_X, "X", group="2组", status="区外就读", school=ELSEWHERE))
+    d.add("XX2", "roster", roster_record(SEND_Y, "Y", grade="七年级", head_teacher="杨某师"))
+    return [E("HOME-7", ERR, "XX1", "home_students", prev.row_of("XX1", "home_students", "L"), None)]
+
+
+@breaks("HOME-7 on a roster only as 送教上门 is not at school")
+def _(d, tmp):
+    prev = _last_year(tmp)
+    d.configure(previous=str(tmp / "previous"))
+    d.add("XX1", "census", census_record(SEND_X, "X", group="2组", status="区外就读", school=ELSEWHERE))
+    d.add("XX2", "roster", roster_record(SEND_Y, "Y", grade="七年级", head_teacher="杨某师",
+                                         attendance="送教上门"))
     return [E("HOME-7", ERR, "XX1", "home_students", prev.row_of("XX1", "home_students", "Y"), None)]
 
 

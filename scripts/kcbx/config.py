@@ -191,13 +191,18 @@ class Config(_Strict):
     @field_validator("terms")
     @classmethod
     def _terms_of_the_year(cls, value: list[Term], info: ValidationInfo) -> list[Term]:
+        """Every term lies in the work year (September–August; a term may start in late
+        August): a term of another year would judge its months (HOME-2 weeks)."""
         year = info.data.get("year")
+        if year is None:
+            return value
+        first, last = dt.date(year, YEAR_STARTS - 1, 1), dt.date(year + 1, YEAR_STARTS - 1, 31)
         for term in value:
-            if year is not None and term.start.year not in (year, year + 1):
+            if not (first <= term.start and term.end <= last):
                 raise ValueError(
-                    f"学期“{term.name}”从 {term.start} 开始，不属于工作年度 year: {year}。"
-                    f"请把 terms 改为 {year} 年（或 {year}—{year + 1} 学年）的学期，或把 year 改为 "
-                    f"{term.start.year}")
+                    f"学期“{term.name}”（{term.start} 至 {term.end}）不在工作年度 year: {year}"
+                    f"（{year}-09 至 {year + 1}-08）内。请把 terms 改为 {year}—{year + 1} 学年的学期；"
+                    f"开始新学年请用 kcbx year，它会一并改好")
         return value
 
     @field_validator("district")

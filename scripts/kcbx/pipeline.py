@@ -19,7 +19,7 @@ from .mailserver import MailError, MailServerDown, addresses
 from .schema import DataPackage, load_package
 from .tables import Snapshot, latest_snapshot, list_snapshots, pull
 from .tables.snapshot import Progress, is_current, snapshots_dir
-from .validation import Tables, validate_snapshot
+from .validation import Tables, of_the_year, validate_snapshot
 from .validation.cached import load_report, report_key, save_report
 
 if TYPE_CHECKING:
@@ -86,7 +86,9 @@ def last_of_year(config: Config, year: int) -> Snapshot | None:
     it is a pull of that year (a workspace kept elsewhere)."""
     kept = [*list_snapshots(snapshots_dir(config)),  # and last month's workspace, pulled here
             *list_snapshots(config.outputs_path / PREVIOUS / snapshots_dir(config).name)]
-    own = sorted((s for s in kept if s.year == year), key=lambda s: s.name)
+    # the latest month, its latest pull (a month pulled again after going back a year with
+    # --force is not the year's last)
+    own = sorted((s for s in kept if s.year == year), key=lambda s: (s.period, s.name))
     if own:
         return own[-1]
     if config.previous:
@@ -139,7 +141,7 @@ def start(config: Config, progress: Progress | None = None,
     snapshot, pulled = current_snapshot(config, package, progress, on_pull)
     if progress:
         progress("校验", 0, 1)
-    tables = Tables.build(package, snapshot.tables(), snapshot.files())
+    tables = Tables.build(package, of_the_year(config, snapshot.tables()), snapshot.files())
     before = previous_snapshot(config, package, snapshot)
     year_before = last_of_year(config, config.year - 1)
     key = report_key(config, snapshot.name, " ".join(str(s.path) for s in (before, year_before) if s))
@@ -187,17 +189,25 @@ def reports(config: Config, progress: Progress | None = None) -> Any:
     return write_reports(config, run.package, run.snapshot, run.tables, run.report, progress)
 
 
-def calendar_year(config: Config, year: int) -> dict[str, tuple[Snapshot, Config]]:
-    """Each month of calendar year ``year`` the workspace pulled: its latest pull, and the
-    settings of the work year the month belongs to (its own terms and reference date)."""
+def calendar_year(config: Config, year: int) -> dict[str, Any]:
+    """Each month of calendar year ``year`` the workspace pulled (``reports.year.Month``):
+    its latest pull; the settings of the work year the month belongs to (its own terms and
+    reference date) with the month's own pull date and deadline; the pulls REP-4 and HOME-7
+    compare it with."""
     from .config import work_year
     from .init.year import config_of_year
-    from .outputs.reports.year import months_of
+    from .outputs.reports.year import Month, months_of
 
+    package = load_package()
     out = {}
     for period, snap in months_of(config, year).items():
-        month = config_of_year(config, work_year(period))
-        out[period] = (snap, month.with_overrides(period=period, pulled_on=snap.manifest["pulled_on"]))
+        settings = config_of_year(config, work_year(period)).model_dump(exclude={"root"})
+        settings.update(period=period, pulled_on=snap.manifest["pulled_on"],
+                        deadline=snap.manifest.get("deadline"))  # none kept: the month's last day
+        month = Config.model_validate({**settings, "root": config.root})
+        before = previous_snapshot(month, package, snap)
+        out[period] = Month(snap, month, _rep4_tables(package, before),
+                            _handover_tables(package, last_of_year(month, month.year - 1)))
     return out
 
 

@@ -47,9 +47,9 @@ def write_second_year(dest: Path, package: DataPackage, seed: int, people: dict[
     """Take the written one-year demo in ``dest`` into work year 2023 and write the units'
     September returns; returns the planted mistakes (rows: those of the 2022 workbooks)."""
     from ..outputs.forms.carry import carried_rows, previous_pull
-    from ..pipeline import current_snapshot
+    from ..pipeline import reports
 
-    current_snapshot(load_config(dest), package)  # October 2022, as the coordinator pulled it
+    reports(load_config(dest))  # October 2022 pulled and published, as the coordinator did
     start_year(dest, YEAR)
     path = dest / CONFIG_NAME
     path.write_text(set_key(path.read_text(encoding="utf-8"), "pulled_on", str(PULLED_ON)),

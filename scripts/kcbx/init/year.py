@@ -25,13 +25,14 @@ from pathlib import Path
 import yaml
 
 from ..atomic import write_text
-from ..config import CONFIG_NAME, PERIOD_RE, Config, load_config, load_yaml, work_year
+from ..config import CONFIG_NAME, PERIOD_RE, Config, load_config, load_yaml, parse_config, work_year
 from ..errors import ConfigError, WorkspaceError
-from . import Calendar, school_year_calendar
-from .yaml_text import has_key, set_key
+from . import Calendar, Span, school_year_calendar
+from .yaml_text import has_key, set_key, value_of
 
 YEARS_DIR = "years"  # <outputs>/years/<year>/: a finished year's settings and handbooks
-PERIOD_FOLDERS = ("feedback", "reports", "documents")  # <outputs>/<kind>/<YYYY-MM>/
+# <outputs>/<kind>/<YYYY-MM>/ (mail/attachments: the workbooks schools mailed, as they came)
+PERIOD_FOLDERS = ("feedback", "reports", "documents", "mail/attachments")
 SNAPSHOT_FOLDERS = ("snapshots", "previous/snapshots")
 
 
@@ -75,18 +76,77 @@ def start_year(config_path: Path, year: int, *, force: bool = False) -> NewYear:
         return NewYear(old, year, config.period, school_year_calendar(year),
                        last[-1].name if last else None, [], expired_outputs(config), changed=False)
     _allowed(old, year, force)
-    calendar = school_year_calendar(year)
-    write_text(path, _new_year_text(before, year, calendar, _reference_day(before)))
+    current = load_config(path) if _loads(path) else None
+    outputs = (current or _lenient(before, path)).outputs_path
+    calendar, reference = _calendar_for(outputs, year, before)
+    text = _new_year_text(before, year, calendar, reference)
+    config = _checked(text, path, year)  # nothing is changed unless the new file reads right
     try:
-        config = load_config(path)
-    except Exception:
-        write_text(path, before)  # nothing half-changed
-        raise
-    kept = _keep_old_year(config, old, before)
+        kept = _keep_old_year(config, old, before)  # kept before kcbx.yml moves on
+    except OSError as exc:
+        where = year_folder(config, old)
+        raise WorkspaceError(f"无法把 {old} 学年的配置和送教手册存放到 {where}（{exc.strerror or exc}），"
+                             "kcbx.yml 没有改动。请关闭打开着的送教手册等文件，或清理该位置后再运行 "
+                             f"kcbx year {year}") from None
+    write_text(path, text.replace("\r\n", "\n"))
     last = [s for s in list_snapshots(snapshots_dir(config)) if s.year == old]
-    done = NewYear(old, year, config.period, calendar, last[-1].name if last else None, kept)
+    done = NewYear(old, year, config.period, calendar,
+                   max(last, key=lambda s: (s.period, s.name)).name if last else None, kept)
     done.expired = expired_outputs(config)
     return done
+
+
+def _loads(path: Path) -> bool:
+    try:
+        load_config(path)
+    except (ConfigError, WorkspaceError):
+        return False
+    return True
+
+
+def _lenient(text: str, path: Path) -> Config:
+    """The settings of a kcbx.yml that does not load as it is (a month of the new year typed
+    in early): only where its outputs are is needed."""
+    data = load_yaml(text)
+    outputs = data.get("outputs", "build") if isinstance(data, dict) else "build"
+    return Config(district="-", outputs=str(outputs or "build"), root=path.parent)
+
+
+def _calendar_for(outputs: Path, year: int, text: str) -> tuple[Calendar, str | None]:
+    """The new year's calendar and reference date: the ones kept when the workspace last
+    left that year (going back and forth with --force), else chinese_calendar's, the old
+    reference date's day kept (a district may use 9月1日; none written stays none)."""
+    kept = outputs / YEARS_DIR / str(year) / CONFIG_NAME
+    if kept.is_file():
+        try:
+            old = load_config(kept)
+        except (ConfigError, WorkspaceError):
+            old = None
+        if old is not None and old.year == year:
+            spans = [Span(t.name, t.start, t.end) for t in old.terms]
+            holidays = [Span(h.name, h.start, h.end) for h in old.holidays]
+            reference = str(old.reference_date) if old.reference_date else None
+            return Calendar(spans, holidays, list(old.workdays)), reference
+    found = re.search(r"^reference_date:\s*['\"]?\d{4}-(\d{2})-(\d{2})", text, re.M)
+    reference = str(dt.date(year, int(found.group(1)), int(found.group(2)))) if found else None
+    return school_year_calendar(year), reference
+
+
+def _checked(text: str, path: Path, year: int) -> Config:
+    """The new kcbx.yml read back: it loads, and says what kcbx meant to write."""
+    try:
+        data = load_yaml(text)
+    except yaml.YAMLError:
+        data = None
+    ok = isinstance(data, dict) and data.get("year") == year and str(data.get("period")) == \
+        f"{year}-09" and all(str(t.get("start", "")).startswith((str(year), str(year + 1)))
+                             for t in data.get("terms") or [{}] if isinstance(t, dict))
+    if not ok:
+        raise ConfigError(
+            f"kcbx 无法自动修改这个文件的写法（year、period、terms 等项没能按预期改好），没有改动。"
+            f"请手工改为：year: {year}，period: {year}-09，terms 和 holidays 改为 {year}—{year + 1} "
+            "学年的日期（可参考 kcbx init 新建的 kcbx.yml），然后再运行 kcbx year", path=str(path))
+    return parse_config(data, root=path.parent.resolve(), source=str(path))
 
 
 def _year_of(text: str, path: Path) -> int:
@@ -98,6 +158,8 @@ def _year_of(text: str, path: Path) -> int:
         load_config(path)  # raises the Chinese message naming the line
         raise
     year = data.get("year", 2022) if isinstance(data, dict) else None
+    if isinstance(year, str) and year.strip().isdigit():  # year: "2022"
+        year = int(year)
     if not isinstance(year, int):
         raise ConfigError("应为整数，如 2022", path=str(path), key="year")
     return year
@@ -116,18 +178,15 @@ def _allowed(old: int, year: int, force: bool) -> None:
             f"（如补做以前的月份），请加 --force；做完后用 kcbx year {old} --force 回来")
 
 
-def _reference_day(text: str) -> tuple[int, int]:
-    """Month and day of the old ``reference_date`` (a district may use 9月1日): kept."""
-    found = re.search(r"^reference_date:\s*['\"]?\d{4}-(\d{2})-(\d{2})", text, re.M)
-    return (int(found.group(1)), int(found.group(2))) if found else (8, 31)
-
-
-def _new_year_text(text: str, year: int, calendar: Calendar, day: tuple[int, int]) -> str:
+def _new_year_text(text: str, year: int, calendar: Calendar, reference: str | None) -> str:
     def spans(items: Iterable) -> list[str]:
         return [f"  - {{name: {s.name}, start: {s.start}, end: {s.end}}}" for s in items]
 
     text = set_key(text, "year", str(year))
-    text = set_key(text, "reference_date", str(dt.date(year, *day)), add=False)
+    if reference is not None:
+        text = set_key(text, "reference_date", reference, add=False)
+    elif value_of(text, "reference_date") not in (None, "", "null", "~"):
+        text = set_key(text, "reference_date", "null")
     text = set_key(text, "terms", spans(calendar.terms))
     text = set_key(text, "holidays", spans(calendar.holidays))
     text = set_key(text, "workdays", f"[{', '.join(str(d) for d in calendar.workdays)}]")
@@ -202,7 +261,8 @@ def expired_outputs(config: Config) -> list[Expired]:
         last_before = [s for s in snaps if s.year is not None and s.year < config.year][-1:]
         out += [Expired(s.path, "拉取（快照）", s.year) for s in snaps
                 if s.year is not None and s.year < keep_from and s not in last_before]
-    labels = {"feedback": "反馈表", "reports": "月报表和统计表", "documents": "文书"}
+    labels = {"feedback": "反馈表", "reports": "月报表和统计表", "documents": "文书",
+              "mail/attachments": "邮件附件（各校发来的报表）"}
     for kind in PERIOD_FOLDERS:
         for path in sorted((root / kind).iterdir()) if (root / kind).is_dir() else []:
             if path.is_dir() and PERIOD_RE.match(path.name) and work_year(path.name) < keep_from:

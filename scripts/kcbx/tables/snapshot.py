@@ -299,6 +299,7 @@ def _fill(config: Config, package: DataPackage, result: Intake, digest: str,
         "year": config.year,
         "period": config.period,
         "pulled_on": config.effective_pulled_on.isoformat(),
+        "deadline": config.deadline.isoformat() if config.deadline else None,
         "tables": list(result.tables),
         "rows": {name: frame.height for name, frame in result.tables.items()},
     })

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from ..config import Config
+from ..config import PERIOD_RE, Config, work_year
 from ..findings import Report, finding
 from ..schema import DataPackage
 from ..tables import Snapshot
@@ -13,7 +13,8 @@ from .rules import RuleContext, focus_rows, run_rules
 from .schema_checks import check_schema
 from .tableset import Tables
 
-__all__ = ["Tables", "check_schema", "submitted_units", "validate_snapshot", "validate_tables"]
+__all__ = ["Tables", "check_schema", "of_the_year", "submitted_units", "validate_snapshot",
+           "validate_tables"]
 
 
 def submitted_units(tables: Tables, files: list[FileRecord], period: str) -> set[str]:
@@ -23,6 +24,20 @@ def submitted_units(tables: Tables, files: list[FileRecord], period: str) -> set
     other_month = cover.filter(pl.col("period").is_not_null() & (pl.col("period") != period))
     this_month = cover.filter(pl.col("period") == period)
     return (sent - set(other_month["_unit"].to_list())) | set(this_month["_unit"].to_list())
+
+
+def of_the_year(config: Config, tables: dict[str, pl.DataFrame]) -> dict[str, pl.DataFrame]:
+    """The tables without the rows of units whose workbook reports a month of another work
+    year (a form of last year still in the folder after ``kcbx year``): no rule judges them
+    with this year's calendar. Their 报送信息 stays, so that they count as 未报 (REP-3)."""
+    cover = tables["cover"]
+    stale = [u for u, p in cover.select("_unit", "period").rows()
+             if u and p and PERIOD_RE.match(p) and work_year(p) != config.year]
+    if not stale:
+        return tables
+    keep = pl.col("_unit").is_null() | ~pl.col("_unit").is_in(stale)  # reference rows have none
+    return {name: frame if name == "cover" or "_unit" not in frame.columns
+            else frame.filter(keep) for name, frame in tables.items()}
 
 
 def validate_tables(config: Config, package: DataPackage, tables: Tables, files: list[FileRecord],
@@ -55,6 +70,6 @@ def validate_snapshot(config: Config, package: DataPackage, snapshot: Snapshot,
     ``tables``: the snapshot's tables when the caller has built them already.
     """
     files = snapshot.files()
-    tables = tables or Tables.build(package, snapshot.tables(), files)
+    tables = tables or Tables.build(package, of_the_year(config, snapshot.tables()), files)
     return validate_tables(config, package, tables, files, previous, snapshot.name,
                            snapshot.intake_findings(), last_year)

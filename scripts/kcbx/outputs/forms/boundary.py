@@ -16,6 +16,7 @@ from collections.abc import Iterable
 
 import polars as pl
 
+from ...ages import age_on
 from ...config import Config
 from ...district import District
 from ...schema import DataPackage
@@ -26,6 +27,7 @@ PRIMARY = frozenset({"小学", "教学点"})  # their 六年级 go on to a 初�
 UPPER = frozenset({"初中", "九年一贯制学校", "特殊教育学校"})  # units that teach 七年级
 OPEN = "劝返中"
 DONE = "已完成义务教育"
+SUSPENDED = "休学"  # comes back to the grade it left
 NAMED = 30  # children named in one note, the rest counted
 
 
@@ -33,10 +35,10 @@ def grades(package: DataPackage) -> tuple[str, ...]:
     return package.table("roster").field("grade").enum or ()
 
 
-def new_year(config: Config, package: DataPackage, district: District,
+def new_year(config: Config, package: DataPackage, district: District, units: Iterable[str],
              tables: dict[str, pl.DataFrame]) -> tuple[dict[str, pl.DataFrame], dict[str, list[str]]]:
-    """The old year's last tables as the new year's forms carry them, and per unit the
-    填报说明 lines that say who was left out and who is to be added."""
+    """The old year's last tables (of ``units``) as the new year's forms carry them, and per
+    unit the 填报说明 lines that say who was left out and who is to be added."""
     order = grades(package)
     ref = config.effective_reference_date
     oldest = config.age_range[1]
@@ -60,7 +62,8 @@ def new_year(config: Config, package: DataPackage, district: District,
     census = census.with_columns(
         pl.when(finishing).then(pl.lit(DONE)).otherwise(pl.col("status")).alias("status"),
         pl.when(finishing).then(None).otherwise(pl.col("school")).alias("school"),
-        pl.when(finishing).then(None).otherwise(_advanced("grade", order)).alias("grade"))
+        pl.when(finishing).then(None).when(pl.col("status") == SUSPENDED).then(pl.col("grade"))
+        .otherwise(_advanced("grade", order)).alias("grade"))
 
     roster = tables["roster"]
     unit_type = pl.col("_unit").replace_strict(types, default="")
@@ -70,7 +73,8 @@ def new_year(config: Config, package: DataPackage, district: District,
     note(roster.filter(leaving), "在校学生名册：六年级 {n} 人小学毕业，未带入，由所上的初中登记入名册"
          "（摸底表中他们的就读学校请改为所上的初中）。", named=False)
     roster = roster.filter(~graduates & ~leaving).with_columns(
-        _advanced("grade", order).alias("grade"), pl.lit("0").alias("absent_days"),
+        pl.when(pl.col("attendance") == SUSPENDED).then(pl.col("grade"))  # 休学: the same grade
+        .otherwise(_advanced("grade", order)).alias("grade"), pl.lit("0").alias("absent_days"),
         pl.when(pl.col("attendance").is_in(["送教上门", "休学"])).then(pl.col("attendance"))
         .otherwise(pl.lit("正常在校")).alias("attendance"))
 
@@ -90,7 +94,7 @@ def new_year(config: Config, package: DataPackage, district: District,
     recent = pl.col("returned_on").is_between(pl.lit(since), pl.lit(until))
     dropouts = dropouts.filter(pl.col("result").is_null() | (pl.col("result") == OPEN)
                                | (pl.col("result").is_not_null() & recent))
-    for code in {g.unit_code for g in district.grid}:
+    for code in sorted({g.unit_code for g in district.grid} & set(units)):
         notes.setdefault(code, []).append(
             f"摸底表：请补登本包保村组的新适龄儿童——出生日期在 {_cohort(ref)}"
             f"（{ref} 前年满 6 周岁）的儿童。")
@@ -105,10 +109,8 @@ def not_carried_line(package: DataPackage) -> str:
 
 
 def _age(ref: dt.date) -> pl.Expr:
-    """Full years on ``ref`` from 出生日期 (null when the date cannot be read)."""
-    born = pl.col("birth_date").str.to_date("%Y-%m-%d", strict=False)
-    before_birthday = (born.dt.month() * 100 + born.dt.day()) > (ref.month * 100 + ref.day)
-    return (pl.lit(ref.year) - born.dt.year() - before_birthday.cast(pl.Int32)).fill_null(0)
+    """Full years on ``ref`` from the 出生日期 text (0 when it cannot be read: kept)."""
+    return age_on(ref, pl.col("birth_date").str.to_date("%Y-%m-%d", strict=False)).fill_null(0)
 
 
 def _advanced(column: str, order: tuple[str, ...]) -> pl.Expr:

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
-from ...config import Config
+from ...config import PERIOD_RE, Config, work_year
 from ...district import District
 from ...schema import DataPackage
 from ...tables import Snapshot, list_snapshots
@@ -35,52 +35,77 @@ class Carried:
     period: str  # the month the rows were reported for
     rows: dict[str, dict[str, list[tuple[str | None, ...]]]] = field(default_factory=dict)
     notes: dict[str, list[str]] = field(default_factory=dict)  # per unit, for 填报说明
-    new_year: bool = False  # carried across the year boundary
+    new_year: frozenset[str] = frozenset()  # units whose rows crossed the year boundary
 
     def of(self, unit: str, table: str) -> list[tuple[str | None, ...]]:
         return self.rows.get(unit, {}).get(table, [])
 
     def summary(self, unit: str, package: DataPackage) -> list[str]:
         """Lines for 填报说明: what this unit's form carries, and what it must add."""
-        tables = NEW_YEAR_TABLES if self.new_year else MONTHLY
+        crossed = unit in self.new_year
+        tables = NEW_YEAR_TABLES if crossed else MONTHLY
         parts = [f"{package.table(t).title} {len(self.of(unit, t))} 行" for t in tables
                  if self.of(unit, t)]
         lines = []
         if parts:
-            where = f"上一学年最后一次报送（{self.period}）" if self.new_year else f" {self.period} 的报送"
+            where = "上一学年最后一次报送" if crossed else f" {self.period} 的报送"
             lines.append(f"已从{where}中带入：" + "、".join(parts) +
                          "。请核对、更新这些行，只增不删；新情况添在后面。")
         lines += self.notes.get(unit, [])
-        if self.new_year:
+        if crossed:
             lines.append(not_carried_line(package))
         return lines
 
 
 def previous_pull(config: Config) -> Snapshot | None:
-    """The latest pull of a month before ``config.period`` (of this year or the last)."""
+    """The latest pull of the latest month before ``config.period`` (of this year or the
+    last; a month pulled again later, after going back a year, does not come first)."""
     earlier = [s for s in list_snapshots(snapshots_dir(config)) if s.period < config.period]
-    return earlier[-1] if earlier else None
+    return max(earlier, key=lambda s: (s.period, s.name)) if earlier else None
 
 
 def carried_rows(config: Config, package: DataPackage, district: District) -> Carried | None:
+    """Each unit's rows of the previous pull as its next form carries them. A unit whose
+    workbook in that pull reported a month of an earlier work year (the last pull of the
+    old year, or a unit that has not sent the new year's form yet) crosses the boundary."""
     snap = previous_pull(config)
     if snap is None:
         return None
-    boundary = snap.year is not None and snap.year < config.year
-    tables = snap.tables(set(NEW_YEAR_TABLES if boundary else MONTHLY))
+    tables = snap.tables({*MONTHLY, "cover"})
+    old = _units_of_earlier_years(config, snap, tables)
     notes: dict[str, list[str]] = {}
-    if boundary:
-        tables, notes = new_year(config, package, district, tables)
-    else:
-        tables = {name: tables[name] for name in MONTHLY}
-        tables["roster"] = reset_month(tables["roster"])
+    parts: list[dict[str, pl.DataFrame]] = []
+    if old:
+        crossed, notes = new_year(config, package, district, old,
+                                  {n: f.filter(pl.col("_unit").is_in(old)) for n, f in tables.items()})
+        parts.append(crossed)
+    monthly = {name: tables[name].filter(~pl.col("_unit").is_in(old)) for name in MONTHLY}
+    monthly["roster"] = reset_month(monthly["roster"])
+    parts.append(monthly)
     rows: dict[str, dict[str, list[tuple[str | None, ...]]]] = {}
-    for name, frame in tables.items():
-        names = package.table(name).field_names
-        for unit, part in frame.filter(pl.col("_unit").is_not_null()).group_by(
-                "_unit", maintain_order=True):
-            rows.setdefault(str(unit[0]), {})[name] = part.sort("_row").select(names).rows()
-    return Carried(snap.period, rows, notes, boundary)
+    for part_tables in parts:
+        for name, frame in part_tables.items():
+            names = package.table(name).field_names
+            for unit, part in frame.filter(pl.col("_unit").is_not_null()).group_by(
+                    "_unit", maintain_order=True):
+                rows.setdefault(str(unit[0]), {})[name] = part.sort("_row").select(names).rows()
+    return Carried(snap.period, rows, notes, frozenset(old))
+
+
+def _units_of_earlier_years(config: Config, snap: Snapshot,
+                            tables: dict[str, pl.DataFrame]) -> list[str]:
+    """Units whose workbook in ``snap`` is of a work year before ``config.year`` (by its
+    报送月份; a unit without a readable one, by the pull's own year)."""
+    units = {u for f in tables.values() if "_unit" in f.columns
+             for u in f["_unit"].drop_nulls().unique().to_list()}
+    periods = {u: p for u, p in tables["cover"].select("_unit", "period").rows() if u and p}
+    old = []
+    for unit in sorted(units):
+        period = periods.get(unit)
+        year = work_year(period) if period and PERIOD_RE.match(period) else snap.year
+        if year is not None and year < config.year:
+            old.append(unit)
+    return old
 
 
 def reset_month(roster: pl.DataFrame) -> pl.DataFrame:

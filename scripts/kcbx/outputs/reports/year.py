@@ -20,7 +20,7 @@ from ...errors import KcbxError
 from ...schema import DataPackage
 from ...tables import Snapshot, list_snapshots
 from ...tables.snapshot import snapshots_dir
-from ...validation import Tables, submitted_units, validate_snapshot
+from ...validation import Tables, of_the_year, submitted_units, validate_snapshot
 from . import aggregate
 
 MONTH_COLUMNS = (("period", "月份"), ("units_due", "应报单位"), ("submitted", "已报"),
@@ -34,6 +34,17 @@ PROBLEMS = (("未报", ("REP-3",), "错误"), ("逾期", ("REP-3",), "提醒"),
             ("隐瞒不报", ("AGE-2", "REP-4"), None), ("送教上门不规范", ("HOME-2", "HOME-3", "HOME-7"), None),
             ("超期未推进", ("STEP-2",), None))
 OPEN = "劝返中"
+
+
+@dataclass(frozen=True)
+class Month:
+    """One month of the calendar year: its latest pull, its own year's settings, and the
+    tables REP-4 (the pull before) and HOME-7 (the last pull of the year before) read."""
+
+    snapshot: Snapshot
+    config: Config
+    previous: Tables | None = None
+    last_year: Tables | None = None
 
 
 @dataclass
@@ -62,8 +73,8 @@ def months_of(config: Config, year: int) -> dict[str, Snapshot]:
 
 
 def year_figures(config: Config, package: DataPackage, year: int,
-                 months: dict[str, tuple[Snapshot, Config]], progress=None) -> YearFigures:
-    """Each month of ``months`` (its pull and settings) validated and summed up."""
+                 months: dict[str, Month], progress=None) -> YearFigures:
+    """Each month of ``months`` validated (as its own month was) and summed up."""
     if not months:
         raise KcbxError(f"没有 {year} 年的拉取记录，无法汇总全年。"
                         "请先逐月运行 kcbx pull 或 kcbx build")
@@ -73,9 +84,11 @@ def year_figures(config: Config, package: DataPackage, year: int,
     names: dict[str, str] = {}
     ledgers = []
     bureau = ""
-    for i, (period, (snap, month)) in enumerate(months.items(), 1):
-        tables = Tables.build(package, snap.tables(), snap.files())
-        report = validate_snapshot(month, package, snap, tables=tables)
+    for i, (period, this) in enumerate(months.items(), 1):
+        snap, month = this.snapshot, this.config
+        tables = Tables.build(package, of_the_year(month, snap.tables()), snap.files())
+        report = validate_snapshot(month, package, snap, this.previous, tables=tables,
+                                   last_year=this.last_year)
         sent = submitted_units(tables, snap.files(), period)
         st = aggregate.submission_status(month, tables, sent)
         rates = aggregate.submission_rates(st).filter(pl.col("level") == "全区").to_dicts()[0]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import polars as pl
 
+from ...ages import age_on
 from .base import WHO, Hits, RuleContext, hits, present_in, rule
 
 UPPER = ("初中", "九年一贯制学校", "特殊教育学校")  # units that teach 七年级 and up
@@ -15,19 +16,13 @@ ENDS = ("已完成义务教育", "区外就读", "出国（境）", "死亡")  #
 LAST_GRADE, PRIMARY_END = "九年级", "六年级"
 
 
-def _age_on(ctx: RuleContext) -> pl.Expr:
-    ref = ctx.config.effective_reference_date
-    born = pl.col("birth_date")
-    before_birthday = (born.dt.month() * 100 + born.dt.day()) > (ref.month * 100 + ref.day)
-    return pl.lit(ref.year) - born.dt.year() - before_birthday.cast(pl.Int32)
-
-
 @rule("HOME-7", title="送教不断线",
       policy="小学毕业的送教上门学生由所在小学报告、联系落实初中学校，做好衔接工作",
-      check="新学年与上一学年最后一次拉取比较：上一学年送教上门学生信息表中仍在义务教育年龄、"
-            "不在九年级的学生，本学年在某单位的送教上门学生信息表中（六年级学生须在初中、九年一贯制"
-            "学校或特殊教育学校），或在在校学生名册中，或摸底表写明已完成义务教育、区外就读、"
-            "出国（境）、死亡",
+      check="新学年每次拉取都与上一学年最后一次拉取比较：上一学年送教上门学生信息表中仍在义务教育"
+            "年龄、不在九年级的学生，本学年在某单位的送教上门学生信息表中（六年级学生须在初中、九年"
+            "一贯制学校或特殊教育学校），或在在校学生名册中到校就读（在校状态不是送教上门），或摸底表"
+            "写明已完成义务教育、区外就读、出国（境）、死亡（rules.md 写的是“新学年第一次拉取”：学校"
+            "重新报送后这一检查不应消失，没有接续的学生一直列出，直到有单位接续）",
       anchor="上一学年最后一次拉取中，本单位送教上门学生信息表该学生所在的行",
       template="「{sheet}」第{row}行（上一学年最后一次报送时）的送教上门学生 {who}（{grade}）"
                "在本学年没有接续：{why}")
@@ -38,12 +33,15 @@ def home7(ctx: RuleContext) -> list[Hits]:
         pl.col("_unit").is_in(list(ctx.submitted))
         & (pl.col("grade").is_null() | (pl.col("grade") != LAST_GRADE)))
     before = before.filter(pl.col("birth_date").is_null()
-                           | (_age_on(ctx) <= ctx.config.age_range[1]))
+                           | (age_on(ctx.config.effective_reference_date) <= ctx.config.age_range[1]))
     if before.height == 0:
         return []
     upper = ctx.typed("units").filter(pl.col("type").is_in(UPPER))["code"].to_list()
     home = ctx.typed("home_students")
-    on_roster = present_in(before, ctx.typed("roster"))
+    # at school: a roster row that is not itself the 送教上门 (the carry keeps those)
+    at_school = ctx.typed("roster").filter(pl.col("attendance").is_null()
+                                           | (pl.col("attendance") != "送教上门"))
+    on_roster = present_in(before, at_school)
     ended = present_in(before, ctx.typed("census").filter(pl.col("status").is_in(ENDS)))
     anywhere = present_in(before, home)
     higher = present_in(before, home.filter(pl.col("_unit").is_in(upper)))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import polars as pl
 
+from ...ages import age_on
 from ...findings import WARNING
 from .base import WHO, Hits, RuleContext, hits, person_key, present_in, rule, schema_rule
 
@@ -24,11 +25,7 @@ SCHOOL_STATUSES = ["在校就读"]
 
 def _age(ctx: RuleContext) -> pl.Expr:
     """Whole years of age on the reference date (当年8月31日)."""
-    ref = ctx.config.effective_reference_date
-    born = pl.col("birth_date")
-    had_birthday = (born.dt.month() < ref.month) | (
-        (born.dt.month() == ref.month) & (born.dt.day() <= ref.day))
-    return ref.year - born.dt.year() - pl.when(had_birthday).then(0).otherwise(1)
+    return age_on(ctx.config.effective_reference_date)
 
 
 def _school_age(ctx: RuleContext) -> pl.Expr:

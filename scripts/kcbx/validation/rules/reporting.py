@@ -6,7 +6,7 @@ from __future__ import annotations
 import polars as pl
 
 from ...findings import ERROR, WARNING
-from .base import WHO, Hits, RuleContext, hits, person_key, rule
+from .base import WHO, Hits, RuleContext, hits, present_in, rule
 
 OPEN = "劝返中"
 
@@ -37,7 +37,7 @@ def rep1(ctx: RuleContext) -> list[Hits]:
       anchor="报送信息 零报告",
       template="「{sheet}」第{row}行「{column}」填了“{value}”，{why}")
 def rep2(ctx: RuleContext) -> list[Hits]:
-    cover = ctx.typed("cover")
+    cover = ctx.typed("cover").filter(pl.col("period") == ctx.config.period)  # another month: 未报
     dropouts = ctx.typed("dropouts")
     open_units = dropouts.filter(pl.col("result") == OPEN).group_by("_unit").agg(
         pl.len().alias("_open"))
@@ -92,11 +92,9 @@ def rep4(ctx: RuleContext) -> list[Hits]:
         return []
     before = ctx.previous.typed["dropouts"].filter(pl.col("result") == OPEN)
     before = before.filter(pl.col("_unit").is_in(list(ctx.submitted)))
-    now = ctx.typed("dropouts")
-    key = pl.coalesce(pl.col("id_number"), person_key(now))
-    now_keys = now.select("_unit", key.alias("_key")).drop_nulls().unique()
-    gone = (before.with_columns(pl.coalesce(pl.col("id_number"), person_key(before)).alias("_key"))
-            .join(now_keys, on=["_unit", "_key"], how="anti"))
+    # the same child in the unit's 台账 now: by 身份证号, or 姓名+出生日期+性别 where either
+    # side has none (a school that adds the missing ID to a case has not deleted it)
+    gone = before.filter(~present_in(before, ctx.typed("dropouts"), by_unit=True))
     return [hits(gone, "dropouts", "id_number",
                  who=pl.concat_str(WHO, pl.lit("（发现于"),
                                    pl.col("found_on").cast(pl.String), pl.lit("）"),
