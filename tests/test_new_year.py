@@ -51,6 +51,11 @@ def old_year() -> District:
     d.add("XX1", "census", census_record(OLD, "OLD", status="在校就读", school=SCHOOL2, grade="九年级"))
     d.add("XX1", "census", census_record(LATE, "LATE", status="在校就读", school=SCHOOL2, grade="八年级"))
     d.add("XX1", "roster", roster_record(REST, "REST", grade="三年级", attendance="休学"))
+    # a case brought back before the year began: more than 12 months before 2023-09-01
+    d.add("XX2", "dropouts", District.open_case(
+        "LONG", "C9", found_on=D(2022, 3, 1), reported_on=D(2022, 3, 1), step1_on=D(2022, 3, 2),
+        step2_on=None, step2_deadline=None, result="已复学", returned_on=D(2022, 8, 15),
+        placement="原校原班", plan="每周谈心", mentor="杨某师"))
     return d
 
 
@@ -176,7 +181,7 @@ def test_the_forms_carry_what_the_schools_keep_up(new_year):
     home = {r["身份证号"]: r for r in sheet_rows(forms / "XX1.xlsx", "送教上门学生信息表")}
     assert set(home) == {c3} and home[c3]["年级"] == "五年级"
     ledger = {r["身份证号"]: r["劝返状态"] for r in sheet_rows(forms / "XX2.xlsx", "失学辍学学生工作台账")}
-    assert list(ledger.values()) == ["劝返中"]
+    assert list(ledger.values()) == ["劝返中"]  # the case returned 2022-08-15 is not carried
     returned_case = sheet_rows(forms / "XX1.xlsx", "失学辍学学生工作台账")
     assert [r["劝返状态"] for r in returned_case] == ["已复学"]  # returned 2022-09-20: care goes on
     assert sheet_rows(forms / "XX1.xlsx", "送教记录表") == []  # not carried into a new year
