@@ -10,6 +10,7 @@ feedback — and nothing the second time.
 
 from __future__ import annotations
 
+import email.policy
 import hashlib
 import io
 import json
@@ -286,3 +287,31 @@ def test_build_fetches_first_and_goes_on_when_the_mailbox_is_down(district, serv
     assert result.exit_code == 0, result.output
     assert "未能收取新邮件" in result.output and "已保存新快照" in result.output
     dovecot.start()
+
+
+def test_a_forged_from_that_reads_as_a_registered_address_is_never_taken(district, servers):
+    """From fields built so that a careless parser reads a registered address while the
+    mail came from another one: each is an unregistered sender, its attachment never read."""
+    root, outbox = district
+    dovecot, _ = servers
+    forged = {"QSXX": "qsxx@example.com <evil@attacker.test>",  # an address as the name
+              "QSZZ": "=?utf-8?q?qszz=40example=2Ecom?=",  # an encoded word hiding one
+              "LHXX": "<lhxx@example.com>evil@attacker.test",  # text after the address
+              "TJXX": "\u212ajxx@example.com"}  # KELVIN SIGN, lower-cases to an ASCII k
+    conn = dovecot.connect()
+    try:
+        for code, value in forged.items():
+            raw = mail("placeholder@attacker.test", ("报表.xlsx", (outbox / f"{code}.xlsx").read_bytes()))
+            data = raw.as_bytes(policy=email.policy.SMTP).replace(
+                b"From: placeholder@attacker.test", f"From: {value}".encode(), 1)
+            assert conn.append("INBOX", None, None, data)[0] == "OK"
+    finally:
+        conn.logout()
+
+    config = load_config(root)
+    got = pipeline.fetch_mail(config)
+
+    assert got.mails == 4 and got.taken == [] and got.refused == []
+    assert len(got.unregistered) == 4 and all("发件人格式异常" in s for s in got.unregistered)
+    assert list((root / "submissions").iterdir()) == []
+    assert not (config.outputs_path / "mail" / "attachments").exists()  # nothing downloaded

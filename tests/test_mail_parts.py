@@ -15,6 +15,7 @@ from kcbx.findings import Finding, Report
 from kcbx.mailserver import MailError, addresses, password, sender
 from kcbx.outputs.mail import Recipient, letters
 from kcbx.sources.mail import refusals
+from kcbx.sources.mail.imap import parse_fields
 from kcbx.sources.mail.record import Attachment, MailEntry
 from kcbx.tables.intake import FileRecord
 from workbooks import UNITS, make_workspace, run_validate, write_reference
@@ -50,7 +51,47 @@ def test_registered_addresses_and_senders():
     assert addresses("QSXX@Example.com；lm@example.org、 a@example.net, qsxx@example.com") == [
         "qsxx@example.com", "lm@example.org", "a@example.net"]
     assert addresses("不是邮箱") == [] and addresses(None) == []
-    assert sender("青石镇中心小学 <QSXX@example.COM>") == "qsxx@example.com"
+
+
+def _from(value: str) -> str:
+    return sender(parse_fields(f"From: {value}\r\nSubject: x\r\n\r\n".encode()))
+
+
+@pytest.mark.parametrize("value", [
+    "青石镇中心小学 <QSXX@example.COM>",  # raw UTF-8 name (RFC 6532)
+    '"青石镇中心小学" <qsxx@example.com>',
+    "=?gb18030?B?x+DKr9Xy?= <qsxx@example.com>",  # what QQ/Foxmail send
+    "qsxx@example.com",
+    "<qsxx@example.com>",
+    "qsxx@example.com (青石镇中心小学)",
+])
+def test_a_sender_is_the_one_address_of_a_well_formed_from(value):
+    assert _from(value) == "qsxx@example.com"
+
+
+@pytest.mark.parametrize("value", [
+    "qsxx@example.com <evil@attacker.test>",  # an address as the name, then the real one
+    '"qsxx@example.com" <evil@attacker.test>',  # quoted: the real address is evil's
+    "=?utf-8?q?qsxx@example.com?= <evil@attacker.test>",
+    "=?utf-8?q?qsxx=40example=2Ecom?=",  # an encoded word that decodes to an address
+    "<qsxx@example.com>evil@attacker.test",  # text after the address
+    "qsxx@example.com)<evil@attacker.test>",
+    "evil@attacker.test (qsxx@example.com)",  # the comment is no address
+    "\u212asxx@example.com",  # KELVIN SIGN: lower() makes it an ASCII k
+    "evil@attacker.test, qsxx@example.com",  # two addresses
+    "qsxx@example.com, evil@attacker.test",
+    '"qsxx@example.com"@attacker.test',
+    "undisclosed-recipients:;",
+    "",
+])
+def test_a_forged_or_malformed_from_is_no_sender(value):
+    assert _from(value) != "qsxx@example.com"
+    assert _from(value) in ("", "evil@attacker.test")
+
+
+def test_two_from_fields_are_no_sender():
+    raw = b"From: qsxx@example.com\r\nFrom: evil@attacker.test\r\n\r\n"
+    assert sender(parse_fields(raw)) == ""
 
 
 def test_a_malformed_registered_address_is_an_error_of_the_reference_workbook(tmp_path):

@@ -25,6 +25,7 @@ import smtplib
 import socket
 import ssl
 from collections.abc import Callable, Iterator
+from email.message import EmailMessage
 from email.utils import parseaddr
 from typing import TypeVar
 
@@ -40,6 +41,9 @@ SMTPS_PORT, SMTP_PORT = 465, 25
 STARTTLS_PORTS = {143, 25, 587}  # plain first, then STARTTLS; implicit TLS on any other
 _HOST = re.compile(r"^(?P<host>\[[0-9A-Fa-f:.]+\]|[^:\s\[\]]+)(?::(?P<port>[0-9]{1,5}))?$")
 _SEPARATORS = re.compile(r"[;,、；，\s]+")
+# an unquoted ASCII local part (RFC 5322 dot-atom) at a domain of ASCII labels
+_PLAIN_ADDRESS = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
+                            r"@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
 
 
 class MailError(KcbxError):
@@ -101,9 +105,24 @@ def addresses(text: str | None) -> list[str]:
     return found
 
 
-def sender(header: str | None) -> str:
-    """The bare address of a From header, lower case ('' when there is none)."""
-    return parseaddr(header or "")[1].strip().lower()
+def sender(message: EmailMessage) -> str:
+    """The sender's bare address, lower case, read from the structured From field of
+    ``message`` (parsed with ``email.policy.default``) — or '' unless there is exactly one
+    From field holding exactly one plain ASCII address and nothing malformed.
+
+    A mail program shows the address a mail really came from; a From built to be read
+    otherwise (an address as the display name before another one, an encoded word that
+    decodes to an address, text after the ``<address>``, a look-alike letter that lower-cases
+    to an ASCII one) must not pass for a registered 报送邮箱."""
+    fields = message.get_all("From") or []
+    if len(fields) != 1:
+        return ""
+    field = fields[0]
+    found = getattr(field, "addresses", ())
+    if getattr(field, "defects", ()) or len(found) != 1:
+        return ""
+    address = found[0].addr_spec
+    return address.lower() if _PLAIN_ADDRESS.fullmatch(address) else ""
 
 
 def endpoint(value: str, tls: bool, tls_port: int, plain_port: int) -> tuple[str, int, str]:

@@ -25,7 +25,7 @@ from ...atomic import write_bytes
 from ...names import safe_name
 from ..guard import MB, too_large
 from ..raw import SourceProblem
-from .imap import Mail, Mailbox, Part, parse_header
+from .imap import Mail, Mailbox, Part, parse_fields
 from .record import (
     AUTOMATIC,
     NO_WORKBOOK,
@@ -93,10 +93,10 @@ def fetch_mail(config: Config, senders: Mapping[str, list[str]], names: Mapping[
 def _take(config: Config, box: Mailbox, mail: Mail, senders: Mapping[str, list[str]],
           names: Mapping[str, str], identify: Identify, now: dt.datetime) -> MailEntry:
     header = mail.header
-    address = mailserver.sender(str(header.get("From", "")))
+    address = mailserver.sender(header)
     entry = MailEntry(uid=mail.uid, uidvalidity=box.uidvalidity,
                       received_at=now.isoformat(timespec="seconds"), period=config.period,
-                      sender=address, date=str(header.get("Date", "")),
+                      sender=address or _malformed(header), date=str(header.get("Date", "")),
                       subject=str(header.get("Subject", ""))[:200],
                       message_id=str(header.get("Message-ID", "")).strip(),
                       units=list(senders.get(address, [])))
@@ -108,7 +108,7 @@ def _take(config: Config, box: Mailbox, mail: Mail, senders: Mapping[str, list[s
         return entry
     heads = box.part_headers(mail.uid, mail.parts) if mail.multipart else \
         {p.section: _own_header(header) for p in mail.parts}
-    parsed = [(p, parse_header(heads.get(p.section, b""))) for p in mail.parts]
+    parsed = [(p, parse_fields(heads.get(p.section, b""))) for p in mail.parts]
     books = [(p, h, suffix) for p, h in parsed if (suffix := _workbook_suffix(h, p))]
     if not books:
         others = [h.get_filename() for _, h in parsed if h.get_content_disposition() == "attachment"]
@@ -206,6 +206,13 @@ def _automatic(header: EmailMessage) -> bool:
     precedence = str(header.get("Precedence", "")).strip().lower()
     return auto not in ("", "no") or precedence in ("bulk", "junk", "list", "auto_reply") \
         or bool(header.get("X-Autoreply"))
+
+
+def _malformed(header: EmailMessage) -> str:
+    """How an unusable From is listed: as written (never one address read from it)."""
+    written = [str(value) for key, value in header.raw_items() if key.lower() == "from"]
+    shown = " / ".join(" ".join(w.split()) for w in written) or "（没有发件人）"
+    return f"{shown[:150]}（发件人格式异常）"
 
 
 def _named(units: list[str], names: Mapping[str, str]) -> str:

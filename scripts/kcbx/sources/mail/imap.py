@@ -95,7 +95,7 @@ class Mailbox:
                     continue
                 fields = parsed[uid]
                 raw = next((v for k, v in fields.items() if k.startswith(b"BODY[HEADER")), b"") or b""
-                header = parse_header(raw)
+                header = parse_fields(raw)
                 structure = fields.get(b"BODYSTRUCTURE")
                 mail = Mail(uid, header)  # type: ignore[arg-type]
                 if structure is not None:
@@ -137,9 +137,16 @@ class Mailbox:
 
 
 def parse_header(raw: bytes) -> EmailMessage:
-    """A header (and body, if any) as ``email`` reads it: encoded words and RFC 2231 file
-    names decoded."""
+    """A header and its body as ``email`` reads it: encoded words and RFC 2231 file names
+    decoded (the body's bytes kept as they are)."""
     return email.message_from_bytes(raw, policy=email.policy.default)  # type: ignore[return-value]
+
+
+def parse_fields(raw: bytes) -> EmailMessage:
+    """Header fields alone, their raw 8-bit text read as UTF-8 (RFC 6532: what mail programs
+    send for a Chinese name without encoding it), so that such a name is no defect."""
+    return email.message_from_string(raw.decode("utf-8", "replace"),  # type: ignore[return-value]
+                                     policy=email.policy.default)
 
 
 def _leaves(body, prefix: str) -> Iterator[Part]:  # type: ignore[no-untyped-def]
