@@ -315,3 +315,29 @@ def test_a_forged_from_that_reads_as_a_registered_address_is_never_taken(distric
     assert len(got.unregistered) == 4 and all("发件人格式异常" in s for s in got.unregistered)
     assert list((root / "submissions").iterdir()) == []
     assert not (config.outputs_path / "mail" / "attachments").exists()  # nothing downloaded
+
+
+def _cut_sheet(data: bytes, part: str = "xl/worksheets/sheet3.xml") -> bytes:
+    """The workbook with one data sheet cut in half: its 报送信息 still reads."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as out:
+        for info in src.infolist():
+            content = src.read(info)
+            out.writestr(info, content[: len(content) // 2] if info.filename == part else content)
+    return buf.getvalue()
+
+
+def test_a_workbook_that_cannot_be_read_never_replaces_a_good_one(district, servers):
+    root, outbox = district
+    dovecot, _ = servers
+    good = (outbox / "QSXX.xlsx").read_bytes()
+    config = load_config(root)
+    dovecot.deliver(mail("qsxx@example.com", ("报表.xlsx", good)))
+    assert [t["unit"] for t in pipeline.fetch_mail(config).taken] == ["QSXX"]
+
+    dovecot.deliver(mail("qsxx@example.com", ("报表（改）.xlsx", _cut_sheet(good))))
+    got = pipeline.fetch_mail(config)
+
+    assert got.taken == [] and [(r["unit"], r["name"]) for r in got.refused] == [("QSXX", "报表（改）.xlsx")]
+    assert "损坏" in got.refused[0]["reason"]
+    assert (root / "submissions" / "QSXX.xlsx").read_bytes() == good  # the good one stays

@@ -344,7 +344,7 @@ def fetch_mail(config: Config, progress: Progress | None = None) -> FetchResult:
     from .district import load_district
     from .sources.contain import read_contained
     from .sources.mail import fetch_mail as fetch
-    from .tables.intake import cover_sheet, workbook_unit
+    from .tables.intake import workbook_unit
 
     _need_mailbox(config)
     package = load_package()
@@ -355,7 +355,8 @@ def fetch_mail(config: Config, progress: Progress | None = None) -> FetchResult:
             senders.setdefault(address, []).append(unit.code)
 
     def identify(path: Path, name: str) -> str | None:
-        book = read_contained(path, name=name, keep=cover_sheet, limits=config.limits)
+        # every sheet: a workbook that a pull could not read never replaces the unit's last
+        book = read_contained(path, name=name, limits=config.limits)
         return workbook_unit(package, book)
 
     return fetch(config, senders, {u.code: u.name for u in district.units}, identify, progress)

@@ -2,9 +2,10 @@
 
 A mail counts only when its sender is a unit's registered 报送邮箱 (单位名录); then each
 workbook attached (.xlsx/.xlsm/.xls) is sized from BODYSTRUCTURE (one over the limits is
-never downloaded), downloaded, passed through the hostile-file gate and read for its
-报送信息 单位代码 by ``identify`` (the caller's: reading a cover is the tables' business), and
-saved byte for byte as that unit's submission when the code is one of the sender's units.
+never downloaded), downloaded, passed through the hostile-file gate and read whole by
+``identify`` (the caller's: reading a workbook is the tables' business) for its 报送信息
+单位代码 — a workbook a pull could not read is refused, so it never replaces a good one —
+and saved byte for byte as that unit's submission when the code is one of the sender's units.
 Mails from anyone else are listed, never read. Every mail looked at is marked (a keyword)
 and recorded; nothing is deleted.
 """
@@ -47,7 +48,8 @@ WORKBOOK_TYPES = {
     "application/vnd.ms-excel.sheet.macroenabled.12": ".xlsm",
     "application/vnd.ms-excel": ".xls",
 }
-# (file, name) → the 单位代码 its 报送信息 names; raises SourceProblem for a refused file
+# (file, name) → the 单位代码 its 报送信息 names; raises SourceProblem for a file that cannot
+# be read (any sheet of it)
 Identify = Callable[[Path, str], "str | None"]
 Progress = Callable[[str, int, int], None]
 
