@@ -14,6 +14,7 @@ import datetime as dt
 import email
 import email.policy
 import imaplib
+import io
 import ipaddress
 import os
 import pwd
@@ -23,6 +24,7 @@ import ssl
 import subprocess
 import tempfile
 import time
+import zipfile
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from email.utils import make_msgid
@@ -49,6 +51,26 @@ def mail(sender: str, *files: tuple[str, bytes], subject: str = "报表", **head
     for name, data in files:
         message.add_attachment(data, maintype=XLSX[0], subtype=XLSX[1], filename=name)
     return message
+
+
+def with_comment(data: bytes, comment: bytes = b"draft") -> bytes:
+    """The same workbook with another zip comment: other bytes, the same content (a draft)."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as out:
+        for info in src.infolist():
+            out.writestr(info, src.read(info))
+        out.comment = comment
+    return buf.getvalue()
+
+
+def cut_sheet(data: bytes, part: str = "xl/worksheets/sheet3.xml") -> bytes:
+    """The workbook with one data sheet cut in half: its 报送信息 still reads, the rest not."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as out:
+        for info in src.infolist():
+            content = src.read(info)
+            out.writestr(info, content[: len(content) // 2] if info.filename == part else content)
+    return buf.getvalue()
 
 
 def use_mailbox(root: Path, dovecot: Dovecot, smtp: Smtp | None, *, tls: bool = False, **extra) -> None:
@@ -259,12 +281,15 @@ class Dovecot:
         conn.login(USER, PASSWORD)
         return conn
 
-    def deliver(self, *messages: EmailMessage, folder: str = "INBOX") -> None:
-        """Put messages into the mailbox as a server delivering them would (IMAP APPEND)."""
+    def deliver(self, *messages: EmailMessage, folder: str = "INBOX",
+                arrived: dt.datetime | None = None) -> None:
+        """Put messages into the mailbox as a server delivering them would (IMAP APPEND);
+        ``arrived``: their arrival time (INTERNALDATE), now by default."""
+        when = None if arrived is None else imaplib.Time2Internaldate(arrived.timestamp())
         conn = self.connect()
         try:
             for message in messages:
-                typ, data = conn.append(folder, None, None, message.as_bytes(policy=email.policy.SMTP))
+                typ, data = conn.append(folder, None, when, message.as_bytes(policy=email.policy.SMTP))
                 assert typ == "OK", data
         finally:
             conn.logout()
