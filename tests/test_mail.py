@@ -97,7 +97,7 @@ def test_fetch_takes_exactly_the_registered_units_own_workbooks(mail_district, m
     result = CliRunner().invoke(cli, ["status", "--config", str(root), "--json"])
     status = json.loads(result.output)
     assert [u["sender"] for u in status["unregistered"]] == ["someone@example.net"]
-    assert status["mail"] == {"mails": total, "taken": len(books) - 1 + 1, "refused": 2}
+    assert status["mail"] == {"mails": total, "taken": len(books) - 1 + 1, "refused": 2, "set_aside": 0}
 
     # ---- send: each unit once, to its registered addresses, with its own feedback ------
     result = pipeline.send_mail(config)

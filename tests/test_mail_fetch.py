@@ -3,11 +3,17 @@ and what never replaces a unit's good workbook."""
 
 from __future__ import annotations
 
+import datetime as dt
 import email.policy
 
 from kcbx import pipeline
 from kcbx.config import load_config
-from mailservers import cut_sheet, mail
+from kcbx.sources.mail import Received, refusals
+from mailservers import cut_sheet, mail, with_comment
+
+
+def _october(day: int, hour: int = 9) -> dt.datetime:
+    return dt.datetime(2022, 10, day, hour, 0).astimezone()
 
 
 def test_a_forged_from_that_reads_as_a_registered_address_is_never_taken(mail_district, mail_servers):
@@ -52,4 +58,57 @@ def test_a_workbook_that_cannot_be_read_never_replaces_a_good_one(mail_district,
     assert got.taken == [] and [(r["unit"], r["name"]) for r in got.refused] == [("QSXX", "报表（改）.xlsx")]
     assert "损坏" in got.refused[0]["reason"]
     assert (root / "submissions" / "QSXX.xlsx").read_bytes() == good  # the good one stays
+
+
+def test_a_mail_moved_into_the_inbox_late_never_replaces_a_newer_workbook(mail_district, mail_servers):
+    """The draft of the 20th sat in 垃圾邮件 while the final of the 21st was taken; moved to
+    the inbox, it gets a new UID but keeps its arrival: it is kept, not made the submission."""
+    root, outbox = mail_district
+    dovecot, _ = mail_servers
+    final = (outbox / "QSXX.xlsx").read_bytes()
+    draft, fixed = with_comment(final, b"draft"), with_comment(final, b"fixed")
+    conn = dovecot.connect()
+    assert conn.create("Junk")[0] == "OK"
+    conn.logout()
+    dovecot.deliver(mail("qsxx@example.com", ("初稿.xlsx", draft)), folder="Junk", arrived=_october(20))
+    dovecot.deliver(mail("qsxx@example.com", ("定稿.xlsx", final)), arrived=_october(21))
+    config = load_config(root)
+    assert [t["unit"] for t in pipeline.fetch_mail(config).taken] == ["QSXX"]
+
+    conn = dovecot.connect()
+    conn.select("Junk")
+    assert conn.uid("MOVE", "1", "INBOX")[0] == "OK"
+    conn.logout()
+    got = pipeline.fetch_mail(config)
+
+    assert got.mails == 1 and got.taken == [] and got.refused == []
+    assert [(a["unit"], a["name"]) for a in got.set_aside] == [("QSXX", "初稿.xlsx")]
+    assert "10月20日" in got.set_aside[0]["reason"] and "10月21日" in got.set_aside[0]["reason"]
+    assert (root / "submissions" / "QSXX.xlsx").read_bytes() == final
+    entry = Received.load(config.outputs_path).mails[-1]
+    assert (config.outputs_path / "mail" / entry.attachments[0].kept).read_bytes() == draft  # kept
+
+    dovecot.deliver(mail("qsxx@example.com", ("改正.xlsx", fixed)), arrived=_october(22))
+    assert [t["unit"] for t in pipeline.fetch_mail(config).taken] == ["QSXX"]
+    assert (root / "submissions" / "QSXX.xlsx").read_bytes() == fixed
+
+
+def test_a_wrong_file_then_the_right_one_in_the_same_second_leaves_no_error(mail_district, mail_servers):
+    """Mails of the same second count in the order they came (their UIDs)."""
+    root, outbox = mail_district
+    dovecot, _ = mail_servers
+    right, wrong = (outbox / "TJXX.xlsx").read_bytes(), (outbox / "BYXX.xlsx").read_bytes()
+    dovecot.deliver(mail("tjxx@example.com", ("报表.xlsx", wrong)),  # another unit's workbook
+                    mail("tjxx@example.com", ("报表（正确）.xlsx", right)), arrived=_october(21))
+    config = load_config(root)
+    got = pipeline.fetch_mail(config)
+    assert [t["unit"] for t in got.taken] == ["TJXX"] and [r["name"] for r in got.refused] == ["报表.xlsx"]
+    assert refusals(Received.load(config.outputs_path).of_period(config.period)) == []
+
+    # the right one first, then a wrong one, in one second: the refusal stands
+    dovecot.deliver(mail("tjxx@example.com", ("报表（再改）.xlsx", with_comment(right))),
+                    mail("tjxx@example.com", ("又一份.xlsx", wrong)), arrived=_october(22))
+    pipeline.fetch_mail(config)
+    found = refusals(Received.load(config.outputs_path).of_period(config.period))
+    assert [(f.unit_code, f.value) for f in found] == [("TJXX", "又一份.xlsx")]
 

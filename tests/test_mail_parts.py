@@ -120,6 +120,21 @@ def test_a_refusal_is_an_error_of_the_sender_unit_until_it_sends_a_good_workbook
     assert [f.value for f in refusals([bad, good, later])] == ["x.xlsx"]
 
 
+def test_mails_of_one_second_count_in_the_order_they_were_taken():
+    bad = _entry(1, "2022-10-20T09:00:00", Attachment("错的.xlsx", 10, "A01", refused="不是本单位的报表"))
+    good = _entry(2, "2022-10-20T09:00:00", Attachment("对的.xlsx", 10, "A01", saved="submissions/A01.xlsx"))
+    assert refusals([bad, good]) == []
+    assert [f.value for f in refusals([good, bad])] == ["错的.xlsx"]
+
+
+def test_a_mail_counts_from_when_it_reached_the_mailbox():
+    good = _entry(1, "2022-10-21T09:00:00", Attachment("对的.xlsx", 10, "A01", saved="submissions/A01.xlsx"))
+    good.arrived = "2022-10-21T01:00:00+00:00"
+    late = _entry(2, "2022-10-25T09:00:00", Attachment("错的.xlsx", 10, "A01", refused="不是本单位的报表"))
+    late.arrived = "2022-10-19T01:00:00+00:00"  # taken on the 25th, it came on the 19th
+    assert refusals([good, late]) == []
+
+
 def _finding(unit: str, message: str, rule: str = "required-error", severity: str = "错误") -> Finding:
     return Finding(rule, severity, unit, f"submissions/{unit}.xlsx", "报送信息", 2, "填报人", None, message)
 

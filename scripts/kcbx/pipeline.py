@@ -386,6 +386,8 @@ def mail_summary(got: FetchResult) -> str:
     text = f"新邮件 {got.mails} 封，收下报表 {len(got.taken)} 份"
     if got.refused:
         text += f"，未采用 {len(got.refused)} 份"
+    if got.set_aside:
+        text += f"，未使用的附件 {len(got.set_aside)} 份"
     if got.unregistered:
         text += f"，未登记邮箱来信 {len(got.unregistered)} 封（kcbx status 可查看）"
     return text

@@ -80,8 +80,11 @@ def fetch(config: Config, as_json: bool) -> None:
     for r in got.refused:
         console.print(f"  [yellow]未采用[/]  {r['unit']}  “{r['name']}”（{r['sender']}）：{r['reason']}",
                       highlight=False)
+    for r in got.set_aside:
+        console.print(f"  未使用  {r['unit']}  “{r['name']}”（{r['sender']}）：{r['reason']}",
+                      highlight=False)
     for sender in got.unregistered:
-        console.print(f"  [yellow]未登记邮箱的来信，未读取[/]  {sender}")
+        console.print(f"  [yellow]未登记邮箱的来信，未读取[/]  {sender}", highlight=False)
     if got.taken or got.refused:
         console.print("下一步：kcbx build（校验），然后 kcbx mail send（回复各校）")
 

@@ -30,6 +30,7 @@ from .imap import Mail, Mailbox, Part, parse_fields
 from .record import (
     AUTOMATIC,
     NO_WORKBOOK,
+    OLDER,
     REFUSED,
     TAKEN,
     UNREGISTERED,
@@ -63,6 +64,19 @@ class FetchResult:
     refused: list[dict[str, str]] = field(default_factory=list)  # {unit, name, sender, reason}
     unregistered: list[str] = field(default_factory=list)  # senders (no unit's 报送邮箱)
     ignored: int = 0  # mails with no workbook, auto-replies
+    set_aside: list[dict[str, str]] = field(default_factory=list)  # {unit, name, sender, reason}: no error
+
+
+@dataclass
+class _Fetch:
+    """One fetch's parts: the workspace, the folder, the record, who may send for whom."""
+
+    config: Config
+    box: Mailbox
+    record: Received
+    senders: Mapping[str, list[str]]  # registered address → its units' codes
+    names: Mapping[str, str]  # code → 单位名称
+    identify: Identify
 
 
 def fetch_mail(config: Config, senders: Mapping[str, list[str]], names: Mapping[str, str],
@@ -82,8 +96,9 @@ def fetch_mail(config: Config, senders: Mapping[str, list[str]], names: Mapping[
         box = Mailbox(conn, settings.folder)
         record.start(settings.folder, box.uidvalidity)
         uids = box.new(record.seen)
+        work = _Fetch(config, box, record, senders, names, identify)
         for done, mail in enumerate(box.describe(uids), start=1):
-            entry = _take(config, box, mail, senders, names, identify, now())
+            entry = _take(work, mail, now())
             record.add(entry)  # recorded first: a mark that fails is not read twice
             box.mark(mail.uid)
             _tally(result, entry)
@@ -92,23 +107,23 @@ def fetch_mail(config: Config, senders: Mapping[str, list[str]], names: Mapping[
     return result
 
 
-def _take(config: Config, box: Mailbox, mail: Mail, senders: Mapping[str, list[str]],
-          names: Mapping[str, str], identify: Identify, now: dt.datetime) -> MailEntry:
+def _take(work: _Fetch, mail: Mail, now: dt.datetime) -> MailEntry:
     header = mail.header
     address = mailserver.sender(header)
-    entry = MailEntry(uid=mail.uid, uidvalidity=box.uidvalidity,
-                      received_at=now.isoformat(timespec="seconds"), period=config.period,
+    entry = MailEntry(uid=mail.uid, uidvalidity=work.box.uidvalidity,
+                      received_at=now.isoformat(timespec="seconds"), period=work.config.period,
                       sender=address or _malformed(header), date=str(header.get("Date", "")),
                       subject=str(header.get("Subject", ""))[:200],
                       message_id=str(header.get("Message-ID", "")).strip(),
-                      units=list(senders.get(address, [])))
+                      units=list(work.senders.get(address, [])),
+                      arrived=(mail.arrived or now.astimezone()).astimezone(dt.UTC).isoformat())
     if _automatic(header):
         entry.verdict = AUTOMATIC
         return entry
     if not entry.units:
         entry.verdict = UNREGISTERED  # never read further: no attachment is even looked at
         return entry
-    heads = box.part_headers(mail.uid, mail.parts) if mail.multipart else \
+    heads = work.box.part_headers(mail.uid, mail.parts) if mail.multipart else \
         {p.section: _own_header(header) for p in mail.parts}
     parsed = [(p, parse_fields(heads.get(p.section, b""))) for p in mail.parts]
     books = [(p, h, suffix) for p, h in parsed if (suffix := _workbook_suffix(h, p))]
@@ -120,22 +135,23 @@ def _take(config: Config, box: Mailbox, mail: Mail, senders: Mapping[str, list[s
         entry.verdict = REFUSED if entry.attachments else NO_WORKBOOK
         return entry
     for n, (part, head, suffix) in enumerate(books, start=1):
-        entry.attachments.append(_attachment(config, box, entry, part, heads.get(part.section, b""),
-                                             head, suffix, n, names, identify))
-    entry.verdict = TAKEN if any(a.saved for a in entry.attachments) else REFUSED
+        entry.attachments.append(_attachment(work, entry, part, heads.get(part.section, b""),
+                                             head, suffix, n))
+    entry.verdict = TAKEN if any(a.saved for a in entry.attachments) else \
+        REFUSED if any(a.refused for a in entry.attachments) else OLDER
     return entry
 
 
-def _attachment(config: Config, box: Mailbox, entry: MailEntry, part: Part, raw_head: bytes,
-                head: EmailMessage, suffix: str, n: int, names: Mapping[str, str],
-                identify: Identify) -> Attachment:
+def _attachment(work: _Fetch, entry: MailEntry, part: Part, raw_head: bytes,
+                head: EmailMessage, suffix: str, n: int) -> Attachment:
+    config, names = work.config, work.names
     name = head.get_filename() or f"附件{n}{suffix}"
     item = Attachment(name=name, size=part.size, unit=entry.units[0])
     limit = config.limits.file_mb * MB
     if part.size > limit:  # from BODYSTRUCTURE: never downloaded
         item.refused = too_large(part.size, config.limits) + "；附件未下载"
         return item
-    data = box.download(entry.uid, part, raw_head)
+    data = work.box.download(entry.uid, part, raw_head)
     item.size, item.sha256 = len(data), hashlib.sha256(data).hexdigest()
     folder = attachments_dir(config.outputs_path, config.period)
     kept = write_bytes(folder / f"{entry.uidvalidity}-{entry.uid}-{n}{suffix}", data)
@@ -144,7 +160,7 @@ def _attachment(config: Config, box: Mailbox, entry: MailEntry, part: Part, raw_
         item.refused = too_large(len(data), config.limits)
         return item
     try:
-        code = identify(kept, name)
+        code = work.identify(kept, name)
     except SourceProblem as problem:
         item.refused = problem.message
         return item
@@ -162,6 +178,11 @@ def _attachment(config: Config, box: Mailbox, entry: MailEntry, part: Part, raw_
                         f"而发件邮箱 {entry.sender} 是{_named(entry.units, names)}登记的报送邮箱，"
                         "只收本单位的报表，未采用。请核对「报送信息」中的单位代码；"
                         "确需代报的，请区教育局在单位名录中把本邮箱也登记为该单位的报送邮箱")
+        return item
+    newer = work.record.newest_taken(code)
+    if newer is not None and newer.arrival() > entry.arrival():  # came in late (from 垃圾邮件)
+        item.ignored = (f"这封邮件 {_when(entry)} 到达邮箱，比已收下的 {_when(newer)} 的报表早，"
+                        "没有替换它；已存档")
         return item
     item.saved = _save(config, code, suffix, kept)
     return item
@@ -217,6 +238,11 @@ def _malformed(header: EmailMessage) -> str:
     return f"{shown[:150]}（发件人格式异常）"
 
 
+def _when(entry: MailEntry) -> str:
+    at = entry.arrival().astimezone()
+    return f"{at.month}月{at.day}日 {at:%H:%M}"
+
+
 def _named(units: list[str], names: Mapping[str, str]) -> str:
     return "、".join(f"{names.get(u, u)}（{u}）" for u in units)
 
@@ -230,7 +256,8 @@ def _tally(result: FetchResult, entry: MailEntry) -> None:
     for a in entry.attachments:
         if a.saved:
             result.taken.append({"unit": a.unit or "", "file": a.saved, "sender": entry.sender})
-        elif a.refused:
-            result.refused.append({"unit": a.unit or "", "name": a.name, "sender": entry.sender,
-                                   "reason": a.refused})
+        elif a.refused or a.ignored:
+            why = {"unit": a.unit or "", "name": a.name, "sender": entry.sender,
+                   "reason": a.refused or a.ignored}
+            (result.refused if a.refused else result.set_aside).append(why)
 

@@ -9,6 +9,7 @@ gets the keyword ``KcbxFetched`` (visible as a tag in mail programs); nothing is
 
 from __future__ import annotations
 
+import datetime as dt
 import email
 import email.policy
 import imaplib
@@ -50,6 +51,7 @@ class Mail:
     header: EmailMessage
     parts: list[Part] = field(default_factory=list)
     multipart: bool = True
+    arrived: dt.datetime | None = None  # INTERNALDATE: when it reached the mailbox
 
 
 class Mailbox:
@@ -85,11 +87,11 @@ class Mailbox:
         """Each mail's header fields and parts, ``BATCH`` mails a request."""
         for start in range(0, len(uids), BATCH):
             chunk = uids[start:start + BATCH]
-            items = f"(BODYSTRUCTURE BODY.PEEK[HEADER.FIELDS ({' '.join(HEADERS)})])"
+            items = f"(INTERNALDATE BODYSTRUCTURE BODY.PEEK[HEADER.FIELDS ({' '.join(HEADERS)})])"
             typ, data = self._call(self.conn.uid, "FETCH", ",".join(map(str, chunk)), items)
             if typ != "OK":
                 raise MailError(f"收信服务器无法读取邮件信息：{_text(data)}")
-            parsed = parse_fetch_response([d for d in data if d is not None])
+            parsed = parse_fetch_response([d for d in data if d is not None], normalise_times=False)
             for uid in chunk:
                 if uid not in parsed:  # removed meanwhile
                     continue
@@ -97,7 +99,8 @@ class Mailbox:
                 raw = next((v for k, v in fields.items() if k.startswith(b"BODY[HEADER")), b"") or b""
                 header = parse_fields(raw)
                 structure = fields.get(b"BODYSTRUCTURE")
-                mail = Mail(uid, header)  # type: ignore[arg-type]
+                arrived = fields.get(b"INTERNALDATE")
+                mail = Mail(uid, header, arrived=arrived if isinstance(arrived, dt.datetime) else None)
                 if structure is not None:
                     mail.multipart = bool(structure.is_multipart)
                     mail.parts = list(_leaves(structure, ""))
