@@ -5,8 +5,12 @@ from __future__ import annotations
 
 import datetime as dt
 import email.policy
+from email.message import EmailMessage
+
+from click.testing import CliRunner
 
 from kcbx import pipeline
+from kcbx.cli import cli
 from kcbx.config import load_config
 from kcbx.sources.mail import Received, refusals
 from mailservers import cut_sheet, mail, with_comment
@@ -14,6 +18,13 @@ from mailservers import cut_sheet, mail, with_comment
 
 def _october(day: int, hour: int = 9) -> dt.datetime:
     return dt.datetime(2022, 10, day, hour, 0).astimezone()
+
+
+def _with_file(sender: str, name: str, data: bytes, kind: str = "application/pdf") -> EmailMessage:
+    message = mail(sender, subject=name)
+    maintype, subtype = kind.split("/")
+    message.add_attachment(data, maintype=maintype, subtype=subtype, filename=name)
+    return message
 
 
 def test_a_forged_from_that_reads_as_a_registered_address_is_never_taken(mail_district, mail_servers):
@@ -112,3 +123,27 @@ def test_a_wrong_file_then_the_right_one_in_the_same_second_leaves_no_error(mail
     found = refusals(Received.load(config.outputs_path).of_period(config.period))
     assert [(f.unit_code, f.value) for f in found] == [("TJXX", "又一份.xlsx")]
 
+def test_a_scan_beside_a_taken_workbook_is_set_aside_and_mails_no_one(mail_district, mail_servers):
+    """The stamped PDF of the 月报表 after the workbook is no error and no new mail; a PDF
+    or an archive in place of the workbook is refused, so that the school is told."""
+    root, outbox = mail_district
+    dovecot, smtp = mail_servers
+    config = load_config(root)
+    dovecot.deliver(mail("tjxx@example.com", ("10月报表.xlsx", (outbox / "TJXX.xlsx").read_bytes())))
+    pipeline.fetch_mail(config)
+    assert [s["unit"] for s in pipeline.send_mail(config).sent] == ["TJXX"]
+
+    dovecot.deliver(_with_file("tjxx@example.com", "10月月报表（盖章）.pdf", b"%PDF-1.4 scan"))
+    got = pipeline.fetch_mail(config)
+    assert got.refused == [] and [a["name"] for a in got.set_aside] == ["10月月报表（盖章）.pdf"]
+    again = pipeline.send_mail(config)
+    assert again.sent == [] and again.unchanged == ["TJXX"] and len(smtp.keeper.received) == 1
+    status = CliRunner().invoke(cli, ["status", "--config", str(root)])
+    assert "未使用 1 份" in status.output and "10月月报表（盖章）.pdf" in status.output
+
+    packed = b"PK\x05\x06" + bytes(18)  # an empty zip
+    dovecot.deliver(_with_file("tjxx@example.com", "10月报表.zip", packed, "application/zip"),
+                    _with_file("syxx@example.com", "报表.pdf", b"%PDF-1.4 scan"))
+    got = pipeline.fetch_mail(config)
+    refused = sorted((r["unit"], r["name"]) for r in got.refused)
+    assert refused == [("SYXX", "报表.pdf"), ("TJXX", "10月报表.zip")]

@@ -44,6 +44,9 @@ if TYPE_CHECKING:
     from ...config import Config
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls")
+# no workbook kcbx reads, but likely the report in the wrong form (packed, another program's)
+WRONG_FORM = {".zip", ".rar", ".7z", ".gz", ".et", ".ett", ".ods", ".csv", ".xlsb", ".xltx", ".xltm",
+              ".xlt", ".numbers"}
 WORKBOOK_TYPES = {
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": ".xlsx",
     "application/vnd.ms-excel.sheet.macroenabled.12": ".xlsm",
@@ -129,10 +132,8 @@ def _take(work: _Fetch, mail: Mail, now: dt.datetime) -> MailEntry:
     books = [(p, h, suffix) for p, h in parsed if (suffix := _workbook_suffix(h, p))]
     if not books:
         others = [h.get_filename() for _, h in parsed if h.get_content_disposition() == "attachment"]
-        entry.attachments = [Attachment(name=name, size=0, unit=entry.units[0], refused=(
-            "附件不是 Excel 工作簿（.xlsx、.xlsm 或 .xls），未采用。请把填好的工作簿本身（不要压缩、"
-            "不要用“超大附件”或网盘链接）作为附件发送")) for name in others if name]
-        entry.verdict = REFUSED if entry.attachments else NO_WORKBOOK
+        entry.attachments = [_other(work, entry, name) for name in others if name]
+        entry.verdict = REFUSED if any(a.refused for a in entry.attachments) else NO_WORKBOOK
         return entry
     for n, (part, head, suffix) in enumerate(books, start=1):
         entry.attachments.append(_attachment(work, entry, part, heads.get(part.section, b""),
@@ -140,6 +141,23 @@ def _take(work: _Fetch, mail: Mail, now: dt.datetime) -> MailEntry:
     entry.verdict = TAKEN if any(a.saved for a in entry.attachments) else \
         REFUSED if any(a.refused for a in entry.attachments) else OLDER
     return entry
+
+
+def _other(work: _Fetch, entry: MailEntry, name: str) -> Attachment:
+    """An attachment that is no workbook, in a mail with none (not downloaded): a scan or a
+    document beside a unit's workbook already taken this month is set aside; anything else
+    — or an archive or another spreadsheet format, likely the report in the wrong form —
+    is refused, so that the school is told."""
+    item = Attachment(name=name, size=0, unit=entry.units[0])
+    suffix = PurePath(name.replace("\\", "/")).suffix.lower()
+    has_one = any(a.saved and a.unit in entry.units
+                  for m in work.record.of_period(work.config.period) for a in m.attachments)
+    if has_one and suffix not in WRONG_FORM:
+        item.ignored = "不是 Excel 工作簿（如盖章扫描件），本单位本月的报表已经收下，未使用；附件未下载"
+    else:
+        item.refused = ("附件不是 Excel 工作簿（.xlsx、.xlsm 或 .xls），未采用。请把填好的工作簿本身"
+                        "（不要压缩、不要用“超大附件”或网盘链接）作为附件发送")
+    return item
 
 
 def _attachment(work: _Fetch, entry: MailEntry, part: Part, raw_head: bytes,
