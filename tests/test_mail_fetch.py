@@ -13,6 +13,7 @@ from kcbx import pipeline
 from kcbx.cli import cli
 from kcbx.config import load_config
 from kcbx.sources.mail import Received, refusals
+from kcbx.sources.mail.imap import KEYWORD
 from mailservers import cut_sheet, mail, with_comment
 
 
@@ -71,6 +72,29 @@ def test_a_workbook_that_cannot_be_read_never_replaces_a_good_one(mail_district,
     assert (root / "submissions" / "QSXX.xlsx").read_bytes() == good  # the good one stays
 
 
+def test_the_first_fetch_leaves_the_mails_from_before_the_period_unread(mail_district, mail_servers):
+    """A mailbox in use for years holds last year's reports: the first fetch reads only
+    what reached it since the period's first day; the older mails stay as they were."""
+    root, outbox = mail_district
+    dovecot, _ = mail_servers
+    assert load_config(root).period == "2022-10"
+    dovecot.deliver(mail("qszz@example.com", ("2021年9月报表.xlsx", (outbox / "QSZZ.xlsx").read_bytes())),
+                    arrived=dt.datetime(2021, 9, 30, 9, 0).astimezone())
+    dovecot.deliver(mail("qsxx@example.com", ("10月报表.xlsx", (outbox / "QSXX.xlsx").read_bytes())),
+                    arrived=_october(21))
+
+    result = CliRunner().invoke(cli, ["mail", "fetch", "--config", str(root)])
+
+    assert result.exit_code == 0, result.output
+    assert "收下  QSXX" in result.output and "2022-10-01 以前到达的 1 封旧邮件没有读取" in result.output
+    assert sorted(p.name for p in (root / "submissions").iterdir()) == ["QSXX.xlsx"]
+    flags = dovecot.flags()
+    assert KEYWORD not in flags[1] and KEYWORD in flags[2]  # the old mail is left as it was
+    again = pipeline.fetch_mail(load_config(root))
+    assert again.mails == 0 and again.older == 0  # nor read later
+    assert not (root / "submissions" / "QSZZ.xlsx").exists()
+
+
 def test_a_mail_moved_into_the_inbox_late_never_replaces_a_newer_workbook(mail_district, mail_servers):
     """The draft of the 20th sat in 垃圾邮件 while the final of the 21st was taken; moved to
     the inbox, it gets a new UID but keeps its arrival: it is kept, not made the submission."""
@@ -122,6 +146,7 @@ def test_a_wrong_file_then_the_right_one_in_the_same_second_leaves_no_error(mail
     pipeline.fetch_mail(config)
     found = refusals(Received.load(config.outputs_path).of_period(config.period))
     assert [(f.unit_code, f.value) for f in found] == [("TJXX", "又一份.xlsx")]
+
 
 def test_a_scan_beside_a_taken_workbook_is_set_aside_and_mails_no_one(mail_district, mail_servers):
     """The stamped PDF of the 月报表 after the workbook is no error and no new mail; a PDF

@@ -390,6 +390,8 @@ def mail_summary(got: FetchResult) -> str:
         text += f"，未使用的附件 {len(got.set_aside)} 份"
     if got.unregistered:
         text += f"，未登记邮箱来信 {len(got.unregistered)} 封（kcbx status 可查看）"
+    if got.older:
+        text += f"；{got.before} 以前的旧邮件 {got.older} 封未读取"
     return text
 
 

@@ -85,6 +85,9 @@ def fetch(config: Config, as_json: bool) -> None:
                       highlight=False)
     for sender in got.unregistered:
         console.print(f"  [yellow]未登记邮箱的来信，未读取[/]  {sender}", highlight=False)
+    if got.older:
+        console.print(f"第一次从这个邮箱收取：{got.before} 以前到达的 {got.older} 封旧邮件没有读取"
+                      "（只收报送月份开始以后的邮件）。")
     if got.taken or got.refused:
         console.print("下一步：kcbx build（校验），然后 kcbx mail send（回复各校）")
 

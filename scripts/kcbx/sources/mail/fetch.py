@@ -68,6 +68,8 @@ class FetchResult:
     unregistered: list[str] = field(default_factory=list)  # senders (no unit's 报送邮箱)
     ignored: int = 0  # mails with no workbook, auto-replies
     set_aside: list[dict[str, str]] = field(default_factory=list)  # {unit, name, sender, reason}: no error
+    before: str = ""  # the first fetch from a folder reads mails from this day on (ISO date) …
+    older: int = 0  # … and leaves this many older ones unread
 
 
 @dataclass
@@ -88,8 +90,11 @@ def fetch_mail(config: Config, senders: Mapping[str, list[str]], names: Mapping[
     """Take the new mails of ``config.mail``'s folder. ``senders``: registered address →
     its units' codes (in 单位名录 order); ``names``: code → 单位名称.
 
-    Each mail is recorded and marked as soon as it is handled, so a server that goes away
-    mid-way costs nothing: the next fetch goes on from the first mail not yet handled."""
+    The first fetch from a folder reads only the mails that reached it in the period's
+    month or later (a mailbox in use for years holds last year's reports): the older ones
+    are remembered as seen, never read. Each mail is recorded and marked as soon as it is
+    handled, so a server that goes away mid-way costs nothing: the next fetch goes on from
+    the first mail not yet handled."""
     settings = config.mail
     if settings is None:
         raise mailserver.MailError("kcbx.yml 中没有设置 mail（报送邮箱），无法收取邮件")
@@ -97,7 +102,11 @@ def fetch_mail(config: Config, senders: Mapping[str, list[str]], names: Mapping[
     result = FetchResult()
     with mailserver.imap(settings) as conn:
         box = Mailbox(conn, settings.folder)
-        record.start(settings.folder, box.uidvalidity)
+        if record.start(settings.folder, box.uidvalidity):
+            result.before = config.period_start.isoformat()
+            older = box.new(record.seen, before=config.period_start)
+            record.skip(older)
+            result.older = len(older)
         uids = box.new(record.seen)
         work = _Fetch(config, box, record, senders, names, identify)
         for done, mail in enumerate(box.describe(uids), start=1):

@@ -26,6 +26,7 @@ KEYWORD = "KcbxFetched"
 HEADERS = ("FROM", "SUBJECT", "DATE", "MESSAGE-ID", "AUTO-SUBMITTED", "PRECEDENCE", "X-AUTOREPLY",
            "CONTENT-TYPE", "CONTENT-DISPOSITION", "CONTENT-TRANSFER-ENCODING")
 BATCH = 50  # mails described in one FETCH
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
 @dataclass(frozen=True)
@@ -75,9 +76,12 @@ class Mailbox:
         except OSError as exc:
             raise MailServerDown(f"与收信服务器的连接中断（{exc.strerror or exc}），稍后再试") from None
 
-    def new(self, seen: set[int]) -> list[int]:
-        """UIDs of the mails not yet taken, oldest first (unmarked, and not in ``seen``)."""
-        query = ("UNKEYWORD", KEYWORD) if self.keywords else ("ALL",)
+    def new(self, seen: set[int], before: dt.date | None = None) -> list[int]:
+        """UIDs of the mails not yet taken, oldest first (unmarked, and not in ``seen``);
+        with ``before``, only those that reached the mailbox before that day."""
+        query = ["UNKEYWORD", KEYWORD] if self.keywords else ["ALL"]
+        if before is not None:
+            query += ["BEFORE", f"{before.day}-{MONTHS[before.month - 1]}-{before.year}"]
         typ, data = self._call(self.conn.uid, "SEARCH", *query)
         if typ != "OK":
             raise MailError(f"收信服务器无法列出邮件：{_text(data)}")

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -92,10 +93,18 @@ class Received:
         return cls(path, data.get("folder", ""), int(data.get("uidvalidity", 0)),
                    set(data.get("seen", [])), [MailEntry.from_dict(m) for m in data.get("mails", [])])
 
-    def start(self, folder: str, uidvalidity: int) -> None:
-        """A new folder or a folder made anew (its UIDs start again): nothing of it seen."""
+    def start(self, folder: str, uidvalidity: int) -> bool:
+        """A new folder or a folder made anew (its UIDs start again): nothing of it seen.
+        Whether it is (the first fetch from it)."""
         if (folder, uidvalidity) != (self.folder, self.uidvalidity):
             self.folder, self.uidvalidity, self.seen = folder, uidvalidity, set()
+            return True
+        return False
+
+    def skip(self, uids: Iterable[int]) -> None:
+        """Mails never to read (older than the period at the first fetch): seen, not recorded."""
+        self.seen.update(uids)
+        self.save()
 
     def add(self, mail: MailEntry) -> None:
         self.mails.append(mail)
