@@ -172,3 +172,24 @@ def test_a_scan_beside_a_taken_workbook_is_set_aside_and_mails_no_one(mail_distr
     got = pipeline.fetch_mail(config)
     refused = sorted((r["unit"], r["name"]) for r in got.refused)
     assert refused == [("SYXX", "报表.pdf"), ("TJXX", "10月报表.zip")]
+
+
+def test_a_workbook_in_a_forwarded_mail_is_taken(mail_district, mail_servers):
+    """Outlook's 作为附件转发 puts the school's first mail inside the new one (message/rfc822):
+    its workbook is read like one attached directly, through the same checks."""
+    root, outbox = mail_district
+    dovecot, _ = mail_servers
+    book = (outbox / "QSXX.xlsx").read_bytes()
+    forwarded = mail("qsxx@example.com", subject="转发：10月报表")
+    forwarded.add_attachment(mail("qsxx@example.com", ("青石镇中心小学10月报表.xlsx", book)))
+    other = mail("lhxx@example.com", subject="转发：报表")  # another unit's, forwarded
+    lhzz = (outbox / "LHZZ.xlsx").read_bytes()
+    other.add_attachment(mail("lhxx@example.com", ("柳河乡初级中学.xlsx", lhzz)))
+    dovecot.deliver(forwarded, other)
+
+    got = pipeline.fetch_mail(load_config(root))
+
+    assert [t["unit"] for t in got.taken] == ["QSXX"]
+    assert (root / "submissions" / "QSXX.xlsx").read_bytes() == book
+    assert [(r["unit"], r["name"]) for r in got.refused] == [("LHXX", "柳河乡初级中学.xlsx")]
+    assert "LHZZ" in got.refused[0]["reason"]

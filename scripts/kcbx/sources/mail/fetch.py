@@ -135,8 +135,9 @@ def _take(work: _Fetch, mail: Mail, now: dt.datetime) -> MailEntry:
     if not entry.units:
         entry.verdict = UNREGISTERED  # never read further: no attachment is even looked at
         return entry
-    heads = work.box.part_headers(mail.uid, mail.parts) if mail.multipart else \
-        {p.section: _own_header(header) for p in mail.parts}
+    own = [p for p in mail.parts if not mail.multipart and p.section == "1"]  # the mail is the part
+    heads = work.box.part_headers(mail.uid, [p for p in mail.parts if p not in own])
+    heads.update({p.section: _own_header(header) for p in own})
     parsed = [(p, parse_fields(heads.get(p.section, b""))) for p in mail.parts]
     books = [(p, h, suffix) for p, h in parsed if (suffix := _workbook_suffix(h, p))]
     if not books:

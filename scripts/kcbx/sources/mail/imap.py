@@ -19,6 +19,7 @@ from email.message import EmailMessage
 
 from imapclient import imap_utf7
 from imapclient.response_parser import parse_fetch_response
+from imapclient.response_types import BodyData
 
 from ...mailserver import MailError, MailServerDown
 
@@ -157,13 +158,20 @@ def parse_fields(raw: bytes) -> EmailMessage:
 
 
 def _leaves(body, prefix: str) -> Iterator[Part]:  # type: ignore[no-untyped-def]
-    """The leaf parts of a BODYSTRUCTURE, with their section numbers."""
+    """The leaf parts of a BODYSTRUCTURE, with their section numbers (RFC 3501 6.4.5) —
+    those of a mail forwarded as an attachment (message/rfc822) too: a workbook in it is
+    the sender's as much as one attached directly."""
     if body.is_multipart:
         for i, child in enumerate(body[0], start=1):
             yield from _leaves(child, f"{prefix}{i}" if not prefix else f"{prefix}.{i}")
         return
     kind = f"{_decode(body[0])}/{_decode(body[1])}".lower()
-    yield Part(prefix or "1", kind, _decode(body[5]).lower(), int(body[6] or 0))
+    section = prefix or "1"
+    if kind == "message/rfc822" and len(body) > 8 and isinstance(body[8], tuple) and body[8]:
+        inner = BodyData.create(body[8])
+        yield from _leaves(inner, section if inner.is_multipart else f"{section}.1")
+        return
+    yield Part(section, kind, _decode(body[5]).lower(), int(body[6] or 0))
 
 
 def _decode(value: object) -> str:
