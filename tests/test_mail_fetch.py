@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import email.policy
+import os
 from email.message import EmailMessage
 
 from click.testing import CliRunner
@@ -193,3 +194,25 @@ def test_a_workbook_in_a_forwarded_mail_is_taken(mail_district, mail_servers):
     assert (root / "submissions" / "QSXX.xlsx").read_bytes() == book
     assert [(r["unit"], r["name"]) for r in got.refused] == [("LHXX", "柳河乡初级中学.xlsx")]
     assert "LHZZ" in got.refused[0]["reason"]
+
+
+def test_an_attachment_near_the_limit_is_downloaded_and_measured(mail_district, mail_servers):
+    """BODYSTRUCTURE gives the encoded size, base64's line breaks included: a file just
+    under limits.file_mb (1 MB here) is not refused unread, one just over it is measured."""
+    root, _ = mail_district
+    dovecot, _ = mail_servers
+    under, over = os.urandom(1_030_000), os.urandom(1_060_000)  # 1 MB = 1,048,576 bytes
+    dovecot.deliver(mail("tjxx@example.com", ("报表.xlsx", under)),
+                    mail("syxx@example.com", ("报表.xlsx", over)))
+    config = load_config(root)
+
+    got = pipeline.fetch_mail(config)
+
+    reasons = {r["unit"]: r["reason"] for r in got.refused}
+    assert "文件太大" not in reasons["TJXX"]  # downloaded and read: not a workbook at all
+    assert "文件太大" in reasons["SYXX"] and "未下载" not in reasons["SYXX"]
+    record = Received.load(config.outputs_path)
+    for entry, data in zip(record.mails, (under, over), strict=True):
+        [attachment] = entry.attachments
+        assert attachment.size == len(data)
+        assert (config.outputs_path / "mail" / attachment.kept).read_bytes() == data

@@ -1,11 +1,12 @@
 """``kcbx mail fetch``: new mails of the bureau's mailbox → ``submissions/<单位代码>.<ext>``.
 
 A mail counts only when its sender is a unit's registered 报送邮箱 (单位名录); then each
-workbook attached (.xlsx/.xlsm/.xls) is sized from BODYSTRUCTURE (one over the limits is
-never downloaded), downloaded, passed through the hostile-file gate and read whole by
-``identify`` (the caller's: reading a workbook is the tables' business) for its 报送信息
-单位代码 — a workbook a pull could not read is refused, so it never replaces a good one —
-and saved byte for byte as that unit's submission when the code is one of the sender's units.
+workbook attached (.xlsx/.xlsm/.xls) is sized from BODYSTRUCTURE (one surely over the
+limit is never downloaded; one near it is, and measured), downloaded, passed through the
+hostile-file gate and read whole by ``identify`` (the caller's: reading a workbook is the
+tables' business) for its 报送信息 单位代码 — a workbook a pull could not read is refused,
+so it never replaces a good one — and saved byte for byte as that unit's submission when
+the code is one of the sender's units.
 Mails from anyone else are listed, never read. Every mail looked at is marked (a keyword)
 and recorded; nothing is deleted.
 """
@@ -176,8 +177,9 @@ def _attachment(work: _Fetch, entry: MailEntry, part: Part, raw_head: bytes,
     name = head.get_filename() or f"附件{n}{suffix}"
     item = Attachment(name=name, size=part.size, unit=entry.units[0])
     limit = config.limits.file_mb * MB
-    if part.size > limit:  # from BODYSTRUCTURE: never downloaded
-        item.refused = too_large(part.size, config.limits) + "；附件未下载"
+    if part.least > limit:  # surely too large, from BODYSTRUCTURE: never downloaded
+        item.size = part.least
+        item.refused = too_large(part.least, config.limits) + "；附件未下载"
         return item
     data = work.box.download(entry.uid, part, raw_head)
     item.size, item.sha256 = len(data), hashlib.sha256(data).hexdigest()

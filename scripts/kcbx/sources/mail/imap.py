@@ -41,8 +41,17 @@ class Part:
 
     @property
     def size(self) -> int:
-        """Its decoded size (base64 carries 3 bytes in 4), without downloading it."""
+        """Its decoded size at most, without downloading it (base64 carries 3 bytes in 4)."""
         return self.encoded_size * 3 // 4 if self.encoding == "base64" else self.encoded_size
+
+    @property
+    def least(self) -> int:
+        """Its decoded size at least: base64's line breaks are no content — its lines are
+        76 characters (RFC 2045), taken as no shorter than 50 — and quoted-printable
+        spends at most 3 characters on a byte."""
+        if self.encoding == "base64":
+            return self.encoded_size * 50 // 52 * 3 // 4
+        return self.encoded_size // 3 if self.encoding == "quoted-printable" else self.encoded_size
 
 
 @dataclass
