@@ -323,16 +323,23 @@ def _group_name(gid: int) -> str:
 class Keeper:
     """An aiosmtpd handler that keeps every message it accepts (``received``). With
     ``die_at`` = n, it drops the connection in the middle of the n-th message (never
-    answering it, never keeping it), as a server that is switched off mid-send."""
+    answering it, never keeping it), as a server that is switched off mid-send; with
+    ``drop_after`` = n, it keeps the n-th message and then drops the connection before
+    answering (a crash after the final dot). ``refuse_data``: its reply to every message
+    (a spam verdict, "554 …") until it is set back to None."""
 
     def __init__(self) -> None:
         self.received: list[EmailMessage] = []
         self.envelopes: list[tuple[str, list[str]]] = []
         self.over_tls: list[bool] = []  # each kept message: did it come over TLS
         self.die_at: int | None = None
+        self.drop_after: int | None = None
+        self.refuse_data: str | None = None
         self.died = False
 
     async def handle_DATA(self, server, session, envelope):  # noqa: ANN001 - aiosmtpd's hook
+        if self.refuse_data is not None:
+            return self.refuse_data
         if self.die_at is not None and len(self.received) + 1 == self.die_at:
             self.died = True
             server.transport.abort()
@@ -341,6 +348,10 @@ class Keeper:
         self.envelopes.append((envelope.mail_from, list(envelope.rcpt_tos)))
         self.over_tls.append(session.ssl is not None
                              or server.transport.get_extra_info("ssl_object") is not None)
+        if self.drop_after is not None and len(self.received) == self.drop_after and not self.died:
+            self.died = True
+            server.transport.abort()  # kept, never answered
+            return "421 4.3.2 shutting down"
         return "250 2.0.0 OK"
 
 

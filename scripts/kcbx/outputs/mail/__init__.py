@@ -163,7 +163,8 @@ def send_letters(config: Config, planned: list[Letter], progress: Progress | Non
                 raise mailserver.MailServerDown(
                     f"发信服务器暂时不收（{why}），已发 {len(result.sent)} 封，其余稍后再发") from None
             except (smtplib.SMTPException, OSError) as exc:
-                record.forget(letter.unit, item)
+                # gone while it had the mail, perhaps after keeping it: left pending, so that
+                # the next run sends it under the same Message-ID (one message to the school)
                 raise mailserver.MailServerDown(
                     f"与发信服务器的连接中断（{exc}），已发 {len(result.sent)} 封，其余稍后再发") from None
             record.finish(letter.unit, item, SENT, "；".join(refused) if refused else "")
