@@ -4,8 +4,10 @@ are final, which mails go again, and under which Message-ID."""
 from __future__ import annotations
 
 import pytest
+from click.testing import CliRunner
 
 from kcbx import pipeline
+from kcbx.cli import cli
 from kcbx.config import load_config
 from kcbx.mailserver import MailServerDown
 from mailservers import use_mailbox
@@ -18,6 +20,24 @@ def sending(demo_copy, mail_servers):
     root = demo_copy("send").dest
     use_mailbox(root, dovecot, smtp)
     return root, smtp
+
+
+def test_a_spam_verdict_is_no_refusal_for_good(sending):
+    """163's "554 DT:SPM" at DATA refuses the mail, not the address: nothing is recorded as
+    refused, the coordinator is told what it is, and the mails go once the block is lifted."""
+    root, smtp = sending
+    smtp.keeper.refuse_data = "554 DT:SPM 163 smtp14,EsCowAD3 envelope: content rejected as spam"
+
+    result = CliRunner().invoke(cli, ["mail", "send", "--config", str(root)])
+
+    assert result.exit_code == 2, result.output
+    assert "拒收" in result.output and "554 DT:SPM" in result.output and "垃圾邮件" in result.output
+    assert "核对单位名录中的报送邮箱" not in result.output
+    smtp.keeper.refuse_data = None
+    again = pipeline.send_mail(load_config(root))
+    units = sorted(p.stem for p in (root / "submissions").glob("*.xlsx"))
+    assert again.refused == [] and sorted(s["unit"] for s in again.sent) == units
+    assert len(smtp.keeper.received) == len(units)
 
 
 def test_a_mail_kept_before_the_connection_dropped_goes_again_under_its_message_id(sending):

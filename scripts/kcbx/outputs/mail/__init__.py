@@ -125,8 +125,9 @@ def _letter(config: Config, unit: Recipient, record: FileRecord | None, found: l
 def send_letters(config: Config, planned: list[Letter], progress: Progress | None = None) -> SendResult:
     """Send each letter not sent before, over one SMTP session, recording each as it goes.
 
-    Raises :class:`~kcbx.mailserver.MailServerDown` when the server goes away (what was
-    sent is recorded; a later run sends the rest) and ``MailError`` when it refuses kcbx."""
+    Raises :class:`~kcbx.mailserver.MailServerDown` when the server goes away or refuses a
+    mail itself (what was sent is recorded; a later run sends the rest) and ``MailError``
+    when it refuses kcbx. Only an address refused for good (5xx to RCPT) is final."""
     settings = config.mail
     if settings is None:
         raise mailserver.MailError("kcbx.yml 中没有设置 mail（报送邮箱），无法发送反馈邮件")
@@ -150,18 +151,17 @@ def send_letters(config: Config, planned: list[Letter], progress: Progress | Non
             message = compose(config, letter, item.message_id)
             try:
                 refused = conn.send_message(message)
-            except smtplib.SMTPRecipientsRefused as exc:
-                _refused(record, result, letter, item, "；".join(
-                    f"{a}：{c} {m.decode(errors='replace')}" for a, (c, m) in exc.recipients.items()))
-                continue
-            except smtplib.SMTPResponseException as exc:
-                why = f"{exc.smtp_code} {exc.smtp_error.decode(errors='replace')}"
-                if 500 <= exc.smtp_code < 600:  # this message refused for good (too large, …)
+            except smtplib.SMTPRecipientsRefused as exc:  # every address refused at RCPT
+                why = "；".join(f"{a}：{c} {_said(m)}" for a, (c, m) in exc.recipients.items())
+                if all(500 <= c < 600 for c, _ in exc.recipients.values()):  # for good
                     _refused(record, result, letter, item, why)
                     continue
                 record.forget(letter.unit, item)
                 raise mailserver.MailServerDown(
                     f"发信服务器暂时不收（{why}），已发 {len(result.sent)} 封，其余稍后再发") from None
+            except smtplib.SMTPResponseException as exc:  # refused at MAIL FROM or DATA: not kept
+                record.forget(letter.unit, item)
+                raise _not_taken(exc, letter, len(result.sent)) from None
             except (smtplib.SMTPException, OSError) as exc:
                 # gone while it had the mail, perhaps after keeping it: left pending, so that
                 # the next run sends it under the same Message-ID (one message to the school)
@@ -175,9 +175,26 @@ def send_letters(config: Config, planned: list[Letter], progress: Progress | Non
     return result
 
 
+def _not_taken(exc: smtplib.SMTPResponseException, letter: Letter, sent: int) -> mailserver.MailServerDown:
+    """The server answered no to the mail itself (not to an address): a spam verdict such as
+    163's "554 DT:SPM" or a rule of the provider's — nothing is recorded as sent, the rest
+    waits, and the mail goes again later (``kcbx mail watch`` tries again by itself)."""
+    why = f"{exc.smtp_code} {_said(exc.smtp_error)}"
+    if not 500 <= exc.smtp_code < 600:
+        return mailserver.MailServerDown(f"发信服务器暂时不收（{why}），已发 {sent} 封，其余稍后再发")
+    return mailserver.MailServerDown(
+        f"发信服务器拒收了给 {letter.unit} 的邮件（{why}）：不是收件地址的问题，多半是服务商把它当成了"
+        f"垃圾邮件，或附件不合它的规定。已发 {sent} 封，其余没有发出、也没有记为已发，稍后再发；"
+        "一直被拒时，请登录报送邮箱查看服务商的退信或提示，或联系服务商")
+
+
+def _said(reply: bytes | str) -> str:
+    return reply.decode(errors="replace") if isinstance(reply, bytes) else str(reply)
+
+
 def _refused(record: Sent, result: SendResult, letter: Letter, item: Sending, reason: str) -> None:
-    """The server refused this mail for good (an address that does not exist, …): recorded,
-    not tried again until the feedback or the address changes."""
+    """The server refused the unit's addresses for good (one that does not exist, …):
+    recorded, not tried again until the feedback or the address changes."""
     record.finish(letter.unit, item, REFUSED, reason)
     result.refused.append({"unit": letter.unit, "to": ", ".join(letter.to), "reason": reason})
 
