@@ -160,6 +160,21 @@ def test_the_letter_masks_ids_and_its_digest_follows_the_feedback(tmp_path):
     assert same.digest == first.digest and changed.digest != first.digest
 
 
+def test_a_letter_is_the_same_when_only_a_day_count_changed(tmp_path):
+    conf = parse_config({"district": "测试区", "outputs": str(tmp_path), "mail": MAIL}, root=tmp_path,
+                        source="kcbx.yml")
+    files = [FileRecord("submissions/A01.xlsx", "A01", "d1")]
+    units = {"A01": Recipient("A01", "甲", ("a01@example.com",))}
+
+    def digest(message: str, row: int = 2) -> str:
+        stalled = Finding("STEP-2", "提醒", "A01", "submissions/A01.xlsx", "辍学学生台账", row, "劝返状态",
+                          "劝返中", message)
+        return letters(conf, Report([stalled], units=["A01"]), files, units)[0].digest
+
+    assert digest("已有 59 天没有新进展") == digest("已有 60 天没有新进展")
+    assert digest("已有 59 天没有新进展") != digest("已有 59 天没有新进展", row=3)  # another case
+
+
 @pytest.mark.parametrize(("text", "seconds"), [("5m", 300), ("30s", 30), ("1h", 3600), ("10", 600),
                                                ("2分钟", 120)])
 def test_every_reads_minutes_seconds_hours(text, seconds):

@@ -60,3 +60,17 @@ def test_a_mail_kept_before_the_connection_dropped_goes_again_under_its_message_
     assert len(by_subject) == len(units)  # every unit's letter …
     assert all(len(ids) == 1 for ids in by_subject.values())  # … under one Message-ID
     assert len(smtp.keeper.received) == len(units) + 1  # the 2nd twice: the same message
+
+
+def test_the_same_files_a_day_later_mail_no_one(sending):
+    """Some messages count days since the pull (超期未推进: "已有 59 天没有新进展"): a letter is
+    sent again when its findings change, not when the count goes up by one."""
+    root, smtp = sending
+    config = load_config(root)
+    first = pipeline.send_mail(config.with_overrides(pulled_on="2022-11-04"))
+    assert first.sent
+
+    later = pipeline.send_mail(config.with_overrides(pulled_on="2022-11-05"))
+
+    assert later.sent == [] and len(smtp.keeper.received) == len(first.sent)
+

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 import jinja2
 
 from ... import mailserver
-from ...findings import ERROR, WARNING, Finding, Report
+from ...findings import ERROR, KINDS, WARNING, Finding, Report
 from ...privacy import mask_text
 from ...tables.intake import FileRecord
 from ...validation.rules import rule_name
@@ -88,20 +88,29 @@ def letters(config: Config, report: Report, files: list[FileRecord], units: Mapp
     for code in [u for u in report.units if u in senders] + sorted(senders - set(report.units)):
         unit = units.get(code, Recipient(code, report.unit_names.get(code, code), ()))
         record, found = records.get(code), by_unit.get(code, [])
-        out.append(_letter(config, unit, record, found, (replies or {}).get(code, "")))
+        out.append(_letter(config, unit, record, found, (replies or {}).get(code, ""),
+                           record.digest if record else None))
     return out
 
 
+def _stable(f: Finding) -> list[object]:
+    """What a finding is, without what changes by the day: its place and value, and — for a
+    finding of the file itself (KINDS: a reason it cannot be read, a refused attachment and
+    when it came) — its message; a policy rule's message may count days since the pull."""
+    return [f.rule, f.severity, f.file, f.sheet, f.row, f.column, f.value,
+            f.message if f.rule in KINDS else None]
+
+
 def _letter(config: Config, unit: Recipient, record: FileRecord | None, found: list[Finding],
-            reply: str) -> Letter:
+            reply: str, contents: str | None) -> Letter:
     kind = "feedback" if record is not None and record.readable else \
         "unreadable" if record is not None else "refused"
     errors = sum(f.severity == ERROR for f in found)
     warnings = sum(f.severity == WARNING for f in found)
     path = feedback_path(config, unit.code)
     attachment = path if kind == "feedback" and path.is_file() else None
-    digest = hashlib.sha256(json.dumps(
-        {"file": record.digest if record else None, "findings": [f.to_dict() for f in found]},
+    digest = hashlib.sha256(json.dumps(  # the same file and findings: the same letter
+        {"file": contents, "findings": [_stable(f) for f in found]},
         ensure_ascii=False, sort_keys=True, default=str).encode()).hexdigest()
     district = config.district
     if kind == "feedback":
