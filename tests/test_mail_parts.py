@@ -175,6 +175,22 @@ def test_a_letter_is_the_same_when_only_a_day_count_changed(tmp_path):
     assert digest("已有 59 天没有新进展") != digest("已有 59 天没有新进展", row=3)  # another case
 
 
+def test_an_unreadable_file_resent_is_another_letter(tmp_path):
+    conf = parse_config({"district": "测试区", "outputs": str(tmp_path), "mail": MAIL}, root=tmp_path,
+                        source="kcbx.yml")
+    raw = tmp_path / "raw"
+    (raw / "submissions").mkdir(parents=True)
+    files = [FileRecord("submissions/A01.xlsx", "A01", "", readable=False)]
+    report = Report([_finding("A01", "工作簿内容已损坏，无法读取", rule="file-error")], units=["A01"])
+    units = {"A01": Recipient("A01", "甲", ("a01@example.com",))}
+
+    def digest(data: bytes) -> str:
+        (raw / "submissions" / "A01.xlsx").write_bytes(data)
+        return letters(conf, report, files, units, raw=raw)[0].digest
+
+    assert digest(b"broken") == digest(b"broken") != digest(b"broken, resent")
+
+
 @pytest.mark.parametrize(("text", "seconds"), [("5m", 300), ("30s", 30), ("1h", 3600), ("10", 600),
                                                ("2分钟", 120)])
 def test_every_reads_minutes_seconds_hours(text, seconds):

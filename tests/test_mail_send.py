@@ -10,7 +10,7 @@ from kcbx import pipeline
 from kcbx.cli import cli
 from kcbx.config import load_config
 from kcbx.mailserver import MailServerDown
-from mailservers import use_mailbox
+from mailservers import cut_sheet, use_mailbox, with_comment
 
 
 @pytest.fixture
@@ -74,3 +74,21 @@ def test_the_same_files_a_day_later_mail_no_one(sending):
 
     assert later.sent == [] and len(smtp.keeper.received) == len(first.sent)
 
+
+def test_a_workbook_resent_and_still_unreadable_is_answered_again(sending):
+    """Two broken workbooks, the same reason: the second is another file, so the school
+    hears that this one cannot be read either."""
+    root, smtp = sending
+    config = load_config(root)
+    target = root / "submissions" / "QSXX.xlsx"
+    good = target.read_bytes()
+    target.write_bytes(cut_sheet(good))
+    first = pipeline.send_mail(config)
+    assert "QSXX" in [s["unit"] for s in first.sent]
+    assert "无法读取" in next(s["subject"] for s in first.sent if s["unit"] == "QSXX")
+
+    target.write_bytes(with_comment(cut_sheet(good), b"resent"))
+    again = pipeline.send_mail(config)
+
+    assert [s["unit"] for s in again.sent] == ["QSXX"] and "无法读取" in again.sent[0]["subject"]
+    assert pipeline.send_mail(config).sent == []  # and once only

@@ -428,7 +428,8 @@ def send_mail(config: Config, progress: Progress | None = None, run: Run | None 
                   for code, name, email in units.select("code", "name", "email").iter_rows() if code}
     replies = {a.unit: m.message_id for m in Received.load(config.outputs_path).of_period(config.period)
                for a in m.attachments if a.saved and a.unit and m.message_id}
-    planned = letters(config, run.report, run.snapshot.files(), recipients, replies)
+    planned = letters(config, run.report, run.snapshot.files(), recipients, replies,
+                      raw=run.snapshot.path / "raw")
     return send_letters(config, planned, progress)
 
 

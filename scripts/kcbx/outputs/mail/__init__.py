@@ -72,9 +72,9 @@ class SendResult:
 
 
 def letters(config: Config, report: Report, files: list[FileRecord], units: Mapping[str, Recipient],
-            replies: Mapping[str, str] | None = None) -> list[Letter]:
+            replies: Mapping[str, str] | None = None, raw: Path | None = None) -> list[Letter]:
     """The mail each unit that sent something this month would get now (``replies``: unit →
-    Message-ID of the mail its workbook came in)."""
+    Message-ID of the mail its workbook came in; ``raw``: the pull's files as they came)."""
     by_unit: dict[str, list[Finding]] = {}
     for f in report.sorted():
         if f.unit_code:
@@ -89,8 +89,21 @@ def letters(config: Config, report: Report, files: list[FileRecord], units: Mapp
         unit = units.get(code, Recipient(code, report.unit_names.get(code, code), ()))
         record, found = records.get(code), by_unit.get(code, [])
         out.append(_letter(config, unit, record, found, (replies or {}).get(code, ""),
-                           record.digest if record else None))
+                           _contents(config, record, raw)))
     return out
+
+
+def _contents(config: Config, record: FileRecord | None, raw: Path | None) -> str | None:
+    """What the unit's file was: its digest, or — one that could not be read has none —
+    the sha256 of its bytes as the pull kept them (else its size and time), so that a file
+    resent and still unreadable is answered again."""
+    if record is None or record.readable:
+        return record.digest if record else None
+    kept = raw / record.source if raw is not None else None
+    if kept is not None and kept.is_file():
+        return hashlib.sha256(kept.read_bytes()).hexdigest()
+    path = config.root / record.source  # too large to be kept
+    return f"{path.stat().st_size} {path.stat().st_mtime_ns}" if path.is_file() else record.digest
 
 
 def _stable(f: Finding) -> list[object]:
