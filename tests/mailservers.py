@@ -361,7 +361,7 @@ class _Authenticator:
 
         ok = isinstance(auth_data, LoginPassword) and auth_data.login.decode() == USER \
             and auth_data.password.decode() == PASSWORD
-        return AuthResult(success=ok)
+        return AuthResult(success=ok, handled=False)  # not handled: aiosmtpd answers 235 or 535
 
 
 @dataclass
