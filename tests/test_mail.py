@@ -230,6 +230,7 @@ def test_a_wrong_password_is_said_and_nothing_is_marked(mail_district, mail_serv
     result = CliRunner().invoke(cli, ["mail", "fetch", "--config", str(root)])
     assert result.exit_code == 2
     assert "拒绝登录" in result.output and ENV in result.output
+    assert "AUTHENTICATIONFAILED" in result.output and "b'" not in result.output  # the reply, decoded
     monkeypatch.delenv(ENV)
     result = CliRunner().invoke(cli, ["mail", "fetch", "--config", str(root)])
     assert result.exit_code == 2 and f"环境变量 {ENV} 没有设置" in result.output

@@ -6,11 +6,11 @@ from __future__ import annotations
 import pytest
 from click.testing import CliRunner
 
-from kcbx import pipeline
+from kcbx import mailserver, pipeline
 from kcbx.cli import cli
 from kcbx.config import load_config
 from kcbx.mailserver import MailServerDown
-from mailservers import cut_sheet, use_mailbox, with_comment
+from mailservers import ENV, cut_sheet, use_mailbox, with_comment
 
 
 @pytest.fixture
@@ -92,3 +92,19 @@ def test_a_workbook_resent_and_still_unreadable_is_answered_again(sending):
 
     assert [s["unit"] for s in again.sent] == ["QSXX"] and "无法读取" in again.sent[0]["subject"]
     assert pipeline.send_mail(config).sent == []  # and once only
+
+
+@pytest.mark.parametrize(("secret", "said"), [("wrong", "发信服务器拒绝登录"),
+                                              ("授权码１２３", "密码含有汉字或全角字符")])
+def test_a_password_the_smtp_server_cannot_take_is_a_setting_to_fix(sending, monkeypatch, secret, said):
+    root, smtp = sending
+    monkeypatch.setenv(ENV, secret)
+    monkeypatch.setattr(mailserver, "TIMEOUT", 10)  # a server that does not answer fails soon
+
+    result = CliRunner().invoke(cli, ["mail", "send", "--config", str(root)])
+
+    assert result.exit_code == 2, result.output  # a user's error, not kcbx's (3)
+    assert said in result.output and ENV in result.output
+    assert "稍后再试" not in result.output and "b'" not in result.output
+    assert smtp.keeper.received == []
+    assert not (root / "build" / "mail" / "sent.json").exists()

@@ -187,8 +187,9 @@ def send_letters(config: Config, planned: list[Letter], progress: Progress | Non
             except (smtplib.SMTPException, OSError) as exc:
                 # gone while it had the mail, perhaps after keeping it: left pending, so that
                 # the next run sends it under the same Message-ID (one message to the school)
+                why = mailserver.said(exc)
                 raise mailserver.MailServerDown(
-                    f"与发信服务器的连接中断（{exc}），已发 {len(result.sent)} 封，其余稍后再发") from None
+                    f"与发信服务器的连接中断（{why}），已发 {len(result.sent)} 封，其余稍后再发") from None
             record.finish(letter.unit, item, SENT, "；".join(refused) if refused else "")
             result.sent.append({"unit": letter.unit, "to": ", ".join(letter.to), "subject": letter.subject,
                                 "message_id": item.message_id})

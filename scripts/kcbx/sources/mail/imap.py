@@ -21,7 +21,7 @@ from imapclient import imap_utf7
 from imapclient.response_parser import parse_fetch_response
 from imapclient.response_types import BodyData
 
-from ...mailserver import MailError, MailServerDown
+from ...mailserver import MailError, MailServerDown, said
 
 KEYWORD = "KcbxFetched"
 HEADERS = ("FROM", "SUBJECT", "DATE", "MESSAGE-ID", "AUTO-SUBMITTED", "PRECEDENCE", "X-AUTOREPLY",
@@ -82,9 +82,9 @@ class Mailbox:
         try:
             return method(*args)
         except imaplib.IMAP4.abort as exc:
-            raise MailServerDown(f"收信服务器断开了连接（{exc}），稍后再试") from None
+            raise MailServerDown(f"收信服务器断开了连接（{said(exc)}），稍后再试") from None
         except OSError as exc:
-            raise MailServerDown(f"与收信服务器的连接中断（{exc.strerror or exc}），稍后再试") from None
+            raise MailServerDown(f"与收信服务器的连接中断（{said(exc)}），稍后再试") from None
 
     def new(self, seen: set[int], before: dt.date | None = None) -> list[int]:
         """UIDs of the mails not yet taken, oldest first (unmarked, and not in ``seen``);
