@@ -7,12 +7,14 @@ import datetime as dt
 import email.policy
 import os
 from email.message import EmailMessage
+from pathlib import Path
 
 from click.testing import CliRunner
 
 from kcbx import pipeline
 from kcbx.cli import cli
 from kcbx.config import load_config
+from kcbx.sources import contain
 from kcbx.sources.mail import Received, refusals
 from kcbx.sources.mail.imap import KEYWORD
 from mailservers import cut_sheet, mail, with_comment
@@ -216,3 +218,31 @@ def test_an_attachment_near_the_limit_is_downloaded_and_measured(mail_district, 
         [attachment] = entry.attachments
         assert attachment.size == len(data)
         assert (config.outputs_path / "mail" / attachment.kept).read_bytes() == data
+
+
+def test_the_pull_after_a_fetch_takes_the_fetchs_read_of_the_workbook(mail_district, mail_servers,
+                                                                        monkeypatch):
+    """Fetch reads an attachment whole before taking it; the pull that follows in the same
+    run (``kcbx build``, a round of ``kcbx mail watch``) takes that read, named as the pull
+    names the file, instead of reading the same bytes again."""
+    root, outbox = mail_district
+    dovecot, _ = mail_servers
+    dovecot.deliver(mail("qsxx@example.com", ("报表.xlsx", (outbox / "QSXX.xlsx").read_bytes())))
+    config = load_config(root)
+    pipeline.fetch_mail(config)
+    submitted: list[Path] = []  # what went to a reader (last year's workspace is read too)
+    real = contain._submit
+
+    def submit(job: contain.ReadJob, limits: contain.Limits) -> object:
+        submitted.append(job.path)
+        return real(job, limits)
+
+    monkeypatch.setattr(contain, "_submit", submit)
+
+    run = pipeline.start(config)
+
+    assert root / "submissions" / "QSXX.xlsx" not in submitted and submitted  # the reference was read
+    [record] = [r for r in run.snapshot.files() if r.unit_code == "QSXX"]
+    assert record.readable and record.source == "submissions/QSXX.xlsx"
+    assert {f.file for f in run.report.findings if f.unit_code == "QSXX"} <= {"submissions/QSXX.xlsx", None}
+    assert contain._HANDED == {}  # taken once

@@ -342,7 +342,7 @@ def fetch_mail(config: Config, progress: Progress | None = None) -> FetchResult:
     """``kcbx mail fetch``: the mailbox's new mails → ``submissions/`` (registered senders'
     workbooks of their own units, through the hostile-file gate)."""
     from .district import load_district
-    from .sources.contain import read_contained
+    from .sources.contain import drop_handed, hand_over, read_contained
     from .sources.mail import fetch_mail as fetch
     from .tables.intake import workbook_unit
 
@@ -355,10 +355,13 @@ def fetch_mail(config: Config, progress: Progress | None = None) -> FetchResult:
             senders.setdefault(address, []).append(unit.code)
 
     def identify(path: Path, name: str) -> str | None:
-        # every sheet: a workbook that a pull could not read never replaces the unit's last
+        # every sheet: a workbook that a pull could not read never replaces the unit's last;
+        # the pull that follows in this run takes this read instead of reading it again
         book = read_contained(path, name=name, limits=config.limits)
+        hand_over(book, config.limits)
         return workbook_unit(package, book)
 
+    drop_handed()  # what an earlier round read and no pull took
     return fetch(config, senders, {u.code: u.name for u in district.units}, identify, progress)
 
 
