@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import dataclasses
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -34,3 +36,35 @@ def demo_copy(_demo_master: DemoSummary,
     return copy
 
 
+
+
+# -- the 报送邮箱's tests: real servers on loopback (mailservers.py) ----------------------
+
+
+@pytest.fixture
+def mail_servers(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Any, Any]]:
+    """A Dovecot and an aiosmtpd of the test's own, the password in the environment."""
+    from mailservers import ENV, PASSWORD, Dovecot, Smtp, need_dovecot
+
+    need_dovecot()
+    monkeypatch.setenv(ENV, PASSWORD)
+    dovecot = Dovecot(tmp_path / "dovecot").start()
+    smtp = Smtp().start()
+    yield dovecot, smtp
+    smtp.stop()
+    dovecot.remove()
+
+
+@pytest.fixture
+def mail_district(demo_copy: Callable[[str], DemoSummary],
+                  mail_servers: tuple[Any, Any]) -> tuple[Path, Path]:
+    """The demo district using ``mail_servers``, its submissions taken out into ``outbox``
+    (they are what the schools mail): (root, outbox)."""
+    from mailservers import use_mailbox
+
+    root = demo_copy("mail").dest
+    outbox = root.parent / "outbox"
+    shutil.move(root / "submissions", outbox)
+    (root / "submissions").mkdir()
+    use_mailbox(root, mail_servers[0], mail_servers[1], limits={"file_mb": 1, "part_mb": 50})
+    return root, outbox

@@ -14,6 +14,7 @@ import datetime as dt
 import email
 import email.policy
 import imaplib
+import io
 import ipaddress
 import os
 import pwd
@@ -23,6 +24,7 @@ import ssl
 import subprocess
 import tempfile
 import time
+import zipfile
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from email.utils import make_msgid
@@ -49,6 +51,26 @@ def mail(sender: str, *files: tuple[str, bytes], subject: str = "报表", **head
     for name, data in files:
         message.add_attachment(data, maintype=XLSX[0], subtype=XLSX[1], filename=name)
     return message
+
+
+def with_comment(data: bytes, comment: bytes = b"draft") -> bytes:
+    """The same workbook with another zip comment: other bytes, the same content (a draft)."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as out:
+        for info in src.infolist():
+            out.writestr(info, src.read(info))
+        out.comment = comment
+    return buf.getvalue()
+
+
+def cut_sheet(data: bytes, part: str = "xl/worksheets/sheet3.xml") -> bytes:
+    """The workbook with one data sheet cut in half: its 报送信息 still reads, the rest not."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as out:
+        for info in src.infolist():
+            content = src.read(info)
+            out.writestr(info, content[: len(content) // 2] if info.filename == part else content)
+    return buf.getvalue()
 
 
 def use_mailbox(root: Path, dovecot: Dovecot, smtp: Smtp | None, *, tls: bool = False, **extra) -> None:
@@ -259,12 +281,15 @@ class Dovecot:
         conn.login(USER, PASSWORD)
         return conn
 
-    def deliver(self, *messages: EmailMessage, folder: str = "INBOX") -> None:
-        """Put messages into the mailbox as a server delivering them would (IMAP APPEND)."""
+    def deliver(self, *messages: EmailMessage, folder: str = "INBOX",
+                arrived: dt.datetime | None = None) -> None:
+        """Put messages into the mailbox as a server delivering them would (IMAP APPEND);
+        ``arrived``: their arrival time (INTERNALDATE), now by default."""
+        when = None if arrived is None else imaplib.Time2Internaldate(arrived.timestamp())
         conn = self.connect()
         try:
             for message in messages:
-                typ, data = conn.append(folder, None, None, message.as_bytes(policy=email.policy.SMTP))
+                typ, data = conn.append(folder, None, when, message.as_bytes(policy=email.policy.SMTP))
                 assert typ == "OK", data
         finally:
             conn.logout()
@@ -298,16 +323,23 @@ def _group_name(gid: int) -> str:
 class Keeper:
     """An aiosmtpd handler that keeps every message it accepts (``received``). With
     ``die_at`` = n, it drops the connection in the middle of the n-th message (never
-    answering it, never keeping it), as a server that is switched off mid-send."""
+    answering it, never keeping it), as a server that is switched off mid-send; with
+    ``drop_after`` = n, it keeps the n-th message and then drops the connection before
+    answering (a crash after the final dot). ``refuse_data``: its reply to every message
+    (a spam verdict, "554 …") until it is set back to None."""
 
     def __init__(self) -> None:
         self.received: list[EmailMessage] = []
         self.envelopes: list[tuple[str, list[str]]] = []
         self.over_tls: list[bool] = []  # each kept message: did it come over TLS
         self.die_at: int | None = None
+        self.drop_after: int | None = None
+        self.refuse_data: str | None = None
         self.died = False
 
     async def handle_DATA(self, server, session, envelope):  # noqa: ANN001 - aiosmtpd's hook
+        if self.refuse_data is not None:
+            return self.refuse_data
         if self.die_at is not None and len(self.received) + 1 == self.die_at:
             self.died = True
             server.transport.abort()
@@ -316,6 +348,10 @@ class Keeper:
         self.envelopes.append((envelope.mail_from, list(envelope.rcpt_tos)))
         self.over_tls.append(session.ssl is not None
                              or server.transport.get_extra_info("ssl_object") is not None)
+        if self.drop_after is not None and len(self.received) == self.drop_after and not self.died:
+            self.died = True
+            server.transport.abort()  # kept, never answered
+            return "421 4.3.2 shutting down"
         return "250 2.0.0 OK"
 
 
@@ -325,7 +361,7 @@ class _Authenticator:
 
         ok = isinstance(auth_data, LoginPassword) and auth_data.login.decode() == USER \
             and auth_data.password.decode() == PASSWORD
-        return AuthResult(success=ok)
+        return AuthResult(success=ok, handled=False)  # not handled: aiosmtpd answers 235 or 535
 
 
 @dataclass

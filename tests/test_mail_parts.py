@@ -15,6 +15,7 @@ from kcbx.findings import Finding, Report
 from kcbx.mailserver import MailError, addresses, password, sender
 from kcbx.outputs.mail import Recipient, letters
 from kcbx.sources.mail import refusals
+from kcbx.sources.mail.imap import parse_fields
 from kcbx.sources.mail.record import Attachment, MailEntry
 from kcbx.tables.intake import FileRecord
 from workbooks import UNITS, make_workspace, run_validate, write_reference
@@ -31,6 +32,7 @@ def test_mail_settings_defaults_and_errors_name_the_key():
     settings = config().mail
     assert (settings.folder, settings.tls) == ("INBOX", True)
     for bad, key in (({"imap": "imap qq com"}, "mail.imap"), ({"user": "kcbx"}, "mail.user"),
+                     ({"user": "报送@教育局.cn"}, "mail.user"),  # imaplib, smtplib log in in ASCII
                      ({"password_env": "授权码"}, "mail.password_env"),
                      ({"password": "x"}, "mail.password")):  # never the password itself
         with pytest.raises(ConfigError) as caught:
@@ -50,7 +52,47 @@ def test_registered_addresses_and_senders():
     assert addresses("QSXX@Example.com；lm@example.org、 a@example.net, qsxx@example.com") == [
         "qsxx@example.com", "lm@example.org", "a@example.net"]
     assert addresses("不是邮箱") == [] and addresses(None) == []
-    assert sender("青石镇中心小学 <QSXX@example.COM>") == "qsxx@example.com"
+
+
+def _from(value: str) -> str:
+    return sender(parse_fields(f"From: {value}\r\nSubject: x\r\n\r\n".encode()))
+
+
+@pytest.mark.parametrize("value", [
+    "青石镇中心小学 <QSXX@example.COM>",  # raw UTF-8 name (RFC 6532)
+    '"青石镇中心小学" <qsxx@example.com>',
+    "=?gb18030?B?x+DKr9Xy?= <qsxx@example.com>",  # what QQ/Foxmail send
+    "qsxx@example.com",
+    "<qsxx@example.com>",
+    "qsxx@example.com (青石镇中心小学)",
+])
+def test_a_sender_is_the_one_address_of_a_well_formed_from(value):
+    assert _from(value) == "qsxx@example.com"
+
+
+@pytest.mark.parametrize("value", [
+    "qsxx@example.com <evil@attacker.test>",  # an address as the name, then the real one
+    '"qsxx@example.com" <evil@attacker.test>',  # quoted: the real address is evil's
+    "=?utf-8?q?qsxx@example.com?= <evil@attacker.test>",
+    "=?utf-8?q?qsxx=40example=2Ecom?=",  # an encoded word that decodes to an address
+    "<qsxx@example.com>evil@attacker.test",  # text after the address
+    "qsxx@example.com)<evil@attacker.test>",
+    "evil@attacker.test (qsxx@example.com)",  # the comment is no address
+    "\u212asxx@example.com",  # KELVIN SIGN: lower() makes it an ASCII k
+    "evil@attacker.test, qsxx@example.com",  # two addresses
+    "qsxx@example.com, evil@attacker.test",
+    '"qsxx@example.com"@attacker.test',
+    "undisclosed-recipients:;",
+    "",
+])
+def test_a_forged_or_malformed_from_is_no_sender(value):
+    assert _from(value) != "qsxx@example.com"
+    assert _from(value) in ("", "evil@attacker.test")
+
+
+def test_two_from_fields_are_no_sender():
+    raw = b"From: qsxx@example.com\r\nFrom: evil@attacker.test\r\n\r\n"
+    assert sender(parse_fields(raw)) == ""
 
 
 def test_a_malformed_registered_address_is_an_error_of_the_reference_workbook(tmp_path):
@@ -79,6 +121,21 @@ def test_a_refusal_is_an_error_of_the_sender_unit_until_it_sends_a_good_workbook
     assert [f.value for f in refusals([bad, good, later])] == ["x.xlsx"]
 
 
+def test_mails_of_one_second_count_in_the_order_they_were_taken():
+    bad = _entry(1, "2022-10-20T09:00:00", Attachment("错的.xlsx", 10, "A01", refused="不是本单位的报表"))
+    good = _entry(2, "2022-10-20T09:00:00", Attachment("对的.xlsx", 10, "A01", saved="submissions/A01.xlsx"))
+    assert refusals([bad, good]) == []
+    assert [f.value for f in refusals([good, bad])] == ["错的.xlsx"]
+
+
+def test_a_mail_counts_from_when_it_reached_the_mailbox():
+    good = _entry(1, "2022-10-21T09:00:00", Attachment("对的.xlsx", 10, "A01", saved="submissions/A01.xlsx"))
+    good.arrived = "2022-10-21T01:00:00+00:00"
+    late = _entry(2, "2022-10-25T09:00:00", Attachment("错的.xlsx", 10, "A01", refused="不是本单位的报表"))
+    late.arrived = "2022-10-19T01:00:00+00:00"  # taken on the 25th, it came on the 19th
+    assert refusals([good, late]) == []
+
+
 def _finding(unit: str, message: str, rule: str = "required-error", severity: str = "错误") -> Finding:
     return Finding(rule, severity, unit, f"submissions/{unit}.xlsx", "报送信息", 2, "填报人", None, message)
 
@@ -102,6 +159,37 @@ def test_the_letter_masks_ids_and_its_digest_follows_the_feedback(tmp_path):
     same = letters(conf, report, files, units)[0]
     changed = letters(conf, Report([_finding("A01", "另一个问题")], units=report.units), files, units)[0]
     assert same.digest == first.digest and changed.digest != first.digest
+
+
+def test_a_letter_is_the_same_when_only_a_day_count_changed(tmp_path):
+    conf = parse_config({"district": "测试区", "outputs": str(tmp_path), "mail": MAIL}, root=tmp_path,
+                        source="kcbx.yml")
+    files = [FileRecord("submissions/A01.xlsx", "A01", "d1")]
+    units = {"A01": Recipient("A01", "甲", ("a01@example.com",))}
+
+    def digest(message: str, row: int = 2) -> str:
+        stalled = Finding("STEP-2", "提醒", "A01", "submissions/A01.xlsx", "辍学学生台账", row, "劝返状态",
+                          "劝返中", message)
+        return letters(conf, Report([stalled], units=["A01"]), files, units)[0].digest
+
+    assert digest("已有 59 天没有新进展") == digest("已有 60 天没有新进展")
+    assert digest("已有 59 天没有新进展") != digest("已有 59 天没有新进展", row=3)  # another case
+
+
+def test_an_unreadable_file_resent_is_another_letter(tmp_path):
+    conf = parse_config({"district": "测试区", "outputs": str(tmp_path), "mail": MAIL}, root=tmp_path,
+                        source="kcbx.yml")
+    raw = tmp_path / "raw"
+    (raw / "submissions").mkdir(parents=True)
+    files = [FileRecord("submissions/A01.xlsx", "A01", "", readable=False)]
+    report = Report([_finding("A01", "工作簿内容已损坏，无法读取", rule="file-error")], units=["A01"])
+    units = {"A01": Recipient("A01", "甲", ("a01@example.com",))}
+
+    def digest(data: bytes) -> str:
+        (raw / "submissions" / "A01.xlsx").write_bytes(data)
+        return letters(conf, report, files, units, raw=raw)[0].digest
+
+    assert digest(b"broken") == digest(b"broken") != digest(b"broken, resent")
 
 
 @pytest.mark.parametrize(("text", "seconds"), [("5m", 300), ("30s", 30), ("1h", 3600), ("10", 600),

@@ -7,10 +7,11 @@ from __future__ import annotations
 import shutil
 
 import pytest
+import yaml
 
 from kcbx import mailserver, pipeline
 from kcbx.config import load_config
-from kcbx.mailserver import MailError
+from kcbx.mailserver import MailError, MailServerDown
 from mailservers import ENV, PASSWORD, Dovecot, Smtp, mail, make_certificates, need_dovecot, use_mailbox
 
 
@@ -73,3 +74,36 @@ def test_ports_choose_the_kind_of_tls():
     assert mailserver.endpoint("smtp.qq.com:587", True, 465, 25) == ("smtp.qq.com", 587, "starttls")
     assert mailserver.endpoint("mail.lan", False, 993, 143) == ("mail.lan", 143, "plain")
     assert mailserver.endpoint("[::1]:1143", True, 993, 143) == ("::1", 1143, "tls")
+
+
+def _use(root, **mail) -> None:
+    path = root / "kcbx.yml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data["mail"].update(mail)
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+
+
+@pytest.mark.parametrize("how", ["tls", "starttls"])
+def test_a_port_without_the_tls_asked_for_is_a_setting_and_stops_watch(demo_copy, mail_servers, monkeypatch,
+                                                                        how):
+    """tls: true against plain ports (a port mistyped, tls set on a LAN server), or STARTTLS
+    ports whose servers offer none: a setting to fix — said so, no password sent, and
+    ``kcbx mail watch`` stops instead of waiting for a server that will never change."""
+    dovecot, smtp = mail_servers
+    root = demo_copy(f"no-{how}").dest
+    use_mailbox(root, dovecot, smtp)
+    _use(root, tls=True)
+    if how == "starttls":
+        monkeypatch.setattr(mailserver, "STARTTLS_PORTS", {dovecot.port, smtp.port})
+    expected = "不是加密连接（TLS）的端口" if how == "tls" else "不支持先连接再加密（STARTTLS"
+    config = load_config(root)
+    logins = dovecot.log().count("Login:")
+
+    for step, key in ((pipeline.fetch_mail, "mail.imap"), (pipeline.send_mail, "mail.smtp")):
+        with pytest.raises(MailError) as caught:
+            step(config)
+        assert not isinstance(caught.value, MailServerDown), caught.value
+        assert expected in str(caught.value) and key in str(caught.value) and "993" in str(caught.value)
+    with pytest.raises(MailError, match=expected):
+        pipeline.watch(lambda: load_config(root), 300, lambda r: None, sleep=lambda s: None, rounds=3)
+    assert dovecot.log().count("Login:") == logins and smtp.keeper.received == []

@@ -25,6 +25,7 @@ import smtplib
 import socket
 import ssl
 from collections.abc import Callable, Iterator
+from email.message import EmailMessage
 from email.utils import parseaddr
 from typing import TypeVar
 
@@ -40,6 +41,9 @@ SMTPS_PORT, SMTP_PORT = 465, 25
 STARTTLS_PORTS = {143, 25, 587}  # plain first, then STARTTLS; implicit TLS on any other
 _HOST = re.compile(r"^(?P<host>\[[0-9A-Fa-f:.]+\]|[^:\s\[\]]+)(?::(?P<port>[0-9]{1,5}))?$")
 _SEPARATORS = re.compile(r"[;,、；，\s]+")
+# an unquoted ASCII local part (RFC 5322 dot-atom) at a domain of ASCII labels
+_PLAIN_ADDRESS = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
+                            r"@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
 
 
 class MailError(KcbxError):
@@ -48,6 +52,10 @@ class MailError(KcbxError):
 
 class MailServerDown(MailError):
     """The server could not be reached or dropped the connection: try again later."""
+
+
+class _StartTLSRefused(Exception):
+    """The server on a STARTTLS port offers no STARTTLS: a setting to fix, never plain text."""
 
 
 class MailSettings(BaseModel):
@@ -80,6 +88,9 @@ class MailSettings(BaseModel):
     def _user(cls, value: str) -> str:
         if "@" not in parseaddr(value)[1]:
             raise ValueError(f"“{value}”不是邮箱地址，如 kcbx@example.com")
+        if not value.strip().isascii():  # imaplib and smtplib log in in ASCII only
+            raise ValueError(f"“{value}”含有汉字或全角字符：kcbx 只能用英文字母、数字和符号组成的邮箱地址"
+                             "登录，请改用这个邮箱的英文地址（或服务商给的英文别名）")
         return value.strip()
 
     @field_validator("password_env")
@@ -101,9 +112,24 @@ def addresses(text: str | None) -> list[str]:
     return found
 
 
-def sender(header: str | None) -> str:
-    """The bare address of a From header, lower case ('' when there is none)."""
-    return parseaddr(header or "")[1].strip().lower()
+def sender(message: EmailMessage) -> str:
+    """The sender's bare address, lower case, read from the structured From field of
+    ``message`` (parsed with ``email.policy.default``) — or '' unless there is exactly one
+    From field holding exactly one plain ASCII address and nothing malformed.
+
+    A mail program shows the address a mail really came from; a From built to be read
+    otherwise (an address as the display name before another one, an encoded word that
+    decodes to an address, text after the ``<address>``, a look-alike letter that lower-cases
+    to an ASCII one) must not pass for a registered 报送邮箱."""
+    fields = message.get_all("From") or []
+    if len(fields) != 1:
+        return ""
+    field = fields[0]
+    found = getattr(field, "addresses", ())
+    if getattr(field, "defects", ()) or len(found) != 1:
+        return ""
+    address = found[0].addr_spec
+    return address.lower() if _PLAIN_ADDRESS.fullmatch(address) else ""
 
 
 def endpoint(value: str, tls: bool, tls_port: int, plain_port: int) -> tuple[str, int, str]:
@@ -147,23 +173,52 @@ def tls_context() -> ssl.SSLContext:
     return ssl.create_default_context()
 
 
+def said(exc: BaseException) -> str:
+    """What an error says, a server's reply decoded (imaplib and smtplib give it as bytes)."""
+    if isinstance(exc, OSError) and exc.strerror:
+        return exc.strerror
+    parts = [a.decode(errors="replace") if isinstance(a, bytes) else str(a) for a in exc.args]
+    return " ".join(p for p in parts if p) or type(exc).__name__
+
+
 def _down(what: str, host: str, port: int, exc: BaseException) -> MailServerDown:
-    why = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc) or type(exc).__name__
-    return MailServerDown(f"连不上{what} {host}:{port}（{why}），稍后再试")
+    return MailServerDown(f"连不上{what} {host}:{port}（{said(exc)}），稍后再试")
+
+
+_PORTS = ("加密的端口是收信 993、发信 465（直接加密），或 143、587（先连接再加密，STARTTLS）；"
+          "只有本机或局域网内不加密的服务器才设 mail.tls: false")
 
 
 @contextlib.contextmanager
 def _connected(what: str, key: str, host: str, port: int,
                errors: tuple[type[BaseException], ...]) -> Iterator[None]:
-    """Connection failures as Chinese errors: an untrusted certificate is a setting to fix,
-    anything else a server to try again later."""
+    """Connection failures as Chinese errors: an untrusted certificate, a port that speaks
+    no TLS or offers no STARTTLS are settings to fix (``kcbx mail watch`` stops); anything
+    else is a server to try again later."""
     try:
         yield
     except ssl.SSLCertVerificationError as exc:
         raise MailError(f"{what} {host}:{port} 的证书无法验证（{exc.verify_message}）：请核对 {key} 的地址；"
                         "单位自建的服务器请把它的证书文件告诉 kcbx（环境变量 SSL_CERT_FILE）") from None
+    except (ssl.SSLEOFError, ssl.SSLZeroReturnError, ssl.SSLSyscallError) as exc:  # cut off mid-way
+        raise _down(what, host, port, exc) from None
+    except ssl.SSLError as exc:  # what answered is no TLS (a plain port)
+        raise MailError(f"{what} {host}:{port} 不是加密连接（TLS）的端口（{exc.reason or said(exc)}）："
+                        f"请核对 {key} 的端口。{_PORTS}") from None
+    except _StartTLSRefused as exc:
+        raise MailError(f"{what} {host}:{port} 不支持先连接再加密（STARTTLS：{exc}），密码不能加密发送："
+                        f"请核对 {key} 的端口。{_PORTS}") from None
     except errors as exc:
         raise _down(what, host, port, exc) from None
+
+
+def _not_ascii(settings: MailSettings) -> MailError:
+    """A login that cannot be sent: imaplib and smtplib send the user and password in ASCII."""
+    if not settings.user.isascii():
+        return MailError(f"报送邮箱地址 {settings.user}（配置项 mail.user）含有汉字或全角字符，无法登录："
+                         "请改用这个邮箱的英文地址")
+    return MailError(f"环境变量 {settings.password_env} 中的密码含有汉字或全角字符：邮箱的密码或"
+                     "授权码只有英文字母和数字，请重新复制")
 
 
 def _server(settings: MailSettings, value: str, tls_port: int, plain_port: int) -> tuple[str, int, str, str]:
@@ -185,24 +240,44 @@ def _open(how: str, secure: Callable[[], T], plain: Callable[[], T], upgrade: Ca
     return conn
 
 
+def _imap_starttls(conn: imaplib.IMAP4) -> None:
+    try:
+        if "STARTTLS" not in conn.capabilities:  # imaplib would say so as a lost connection
+            raise imaplib.IMAP4.error("TLS not supported by server")
+        conn.starttls(ssl_context=tls_context())
+    except imaplib.IMAP4.abort:
+        raise
+    except imaplib.IMAP4.error as exc:  # not offered, or refused
+        with contextlib.suppress(OSError):
+            conn.shutdown()
+        raise _StartTLSRefused(said(exc)) from None
+
+
+def _smtp_starttls(conn: smtplib.SMTP) -> None:
+    try:
+        conn.starttls(context=tls_context())
+    except smtplib.SMTPNotSupportedError as exc:  # no STARTTLS in its EHLO
+        with contextlib.suppress(OSError):
+            conn.close()
+        raise _StartTLSRefused(said(exc)) from None
+
+
 @contextlib.contextmanager
 def imap(settings: MailSettings) -> Iterator[imaplib.IMAP4]:
     """A logged-in IMAP connection (the folder not yet selected); logged out at the end."""
     host, port, how, secret = _server(settings, settings.imap, IMAPS_PORT, IMAP_PORT)
     with _connected("收信服务器", "mail.imap", host, port, (OSError, imaplib.IMAP4.error)):
         conn = _open(how, lambda: imaplib.IMAP4_SSL(host, port, ssl_context=tls_context(), timeout=TIMEOUT),
-                     lambda: imaplib.IMAP4(host, port, timeout=TIMEOUT),
-                     lambda c: c.starttls(ssl_context=tls_context()))
+                     lambda: imaplib.IMAP4(host, port, timeout=TIMEOUT), _imap_starttls)
     try:
         try:
             conn.login(settings.user, secret)
         except UnicodeEncodeError:
-            raise MailError(f"环境变量 {settings.password_env} 中的密码含有汉字或全角字符：邮箱的密码或"
-                            "授权码只有英文字母和数字，请重新复制") from None
+            raise _not_ascii(settings) from None
         except imaplib.IMAP4.abort as exc:
             raise _down("收信服务器", host, port, exc) from None
         except imaplib.IMAP4.error as exc:
-            raise MailError(f"收信服务器拒绝登录 {settings.user}（{exc}）：请核对 mail.user 和环境变量 "
+            raise MailError(f"收信服务器拒绝登录 {settings.user}（{said(exc)}）：请核对 mail.user 和环境变量 "
                             f"{settings.password_env} 中的密码或授权码，并确认邮箱已开启 IMAP 服务") from None
         if "ID" in conn.capabilities:  # RFC 2971: 163/126 refuse a client that does not say who it is
             with contextlib.suppress(imaplib.IMAP4.error):
@@ -219,14 +294,18 @@ def smtp(settings: MailSettings) -> Iterator[smtplib.SMTP]:
     host, port, how, secret = _server(settings, settings.smtp, SMTPS_PORT, SMTP_PORT)
     with _connected("发信服务器", "mail.smtp", host, port, (OSError, smtplib.SMTPException)):
         conn = _open(how, lambda: smtplib.SMTP_SSL(host, port, timeout=TIMEOUT, context=tls_context()),
-                     lambda: smtplib.SMTP(host, port, timeout=TIMEOUT),
-                     lambda c: c.starttls(context=tls_context()))
+                     lambda: smtplib.SMTP(host, port, timeout=TIMEOUT), _smtp_starttls)
     try:
         try:
             conn.login(settings.user, secret)
+        except UnicodeEncodeError:
+            raise _not_ascii(settings) from None
         except smtplib.SMTPAuthenticationError as exc:
-            raise MailError(f"发信服务器拒绝登录 {settings.user}（{exc.smtp_code}）：请核对密码或授权码，"
-                            "并确认邮箱已开启 SMTP 服务") from None
+            raise MailError(f"发信服务器拒绝登录 {settings.user}（{said(exc)}）：请核对 mail.user 和环境变量 "
+                            f"{settings.password_env} 中的密码或授权码，并确认邮箱已开启 SMTP 服务") from None
+        except smtplib.SMTPNotSupportedError:
+            raise MailError(f"发信服务器 {host}:{port} 不接受登录（没有 AUTH）：请核对 mail.smtp 的地址和"
+                            f"端口。{_PORTS}") from None
         except (OSError, smtplib.SMTPException) as exc:
             raise _down("发信服务器", host, port, exc) from None
         yield conn

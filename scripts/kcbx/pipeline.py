@@ -352,9 +352,9 @@ def fetch_mail(config: Config, progress: Progress | None = None) -> FetchResult:
     """``kcbx mail fetch``: the mailbox's new mails → ``submissions/`` (registered senders'
     workbooks of their own units, through the hostile-file gate)."""
     from .district import load_district
-    from .sources.contain import read_contained
+    from .sources.contain import drop_handed, hand_over, read_contained
     from .sources.mail import fetch_mail as fetch
-    from .tables.intake import cover_sheet, workbook_unit
+    from .tables.intake import workbook_unit
 
     _need_mailbox(config)
     package = load_package()
@@ -365,9 +365,13 @@ def fetch_mail(config: Config, progress: Progress | None = None) -> FetchResult:
             senders.setdefault(address, []).append(unit.code)
 
     def identify(path: Path, name: str) -> str | None:
-        book = read_contained(path, name=name, keep=cover_sheet, limits=config.limits)
+        # every sheet: a workbook that a pull could not read never replaces the unit's last;
+        # the pull that follows in this run takes this read instead of reading it again
+        book = read_contained(path, name=name, limits=config.limits)
+        hand_over(book, config.limits)
         return workbook_unit(package, book)
 
+    drop_handed()  # what an earlier round read and no pull took
     return fetch(config, senders, {u.code: u.name for u in district.units}, identify, progress)
 
 
@@ -395,8 +399,12 @@ def mail_summary(got: FetchResult) -> str:
     text = f"新邮件 {got.mails} 封，收下报表 {len(got.taken)} 份"
     if got.refused:
         text += f"，未采用 {len(got.refused)} 份"
+    if got.set_aside:
+        text += f"，未使用的附件 {len(got.set_aside)} 份"
     if got.unregistered:
         text += f"，未登记邮箱来信 {len(got.unregistered)} 封（kcbx status 可查看）"
+    if got.older:
+        text += f"；{got.before} 以前的旧邮件 {got.older} 封未读取"
     return text
 
 
@@ -433,7 +441,8 @@ def send_mail(config: Config, progress: Progress | None = None, run: Run | None 
                   for code, name, email in units.select("code", "name", "email").iter_rows() if code}
     replies = {a.unit: m.message_id for m in Received.load(config.outputs_path).of_period(config.period)
                for a in m.attachments if a.saved and a.unit and m.message_id}
-    planned = letters(config, run.report, run.snapshot.files(), recipients, replies)
+    planned = letters(config, run.report, run.snapshot.files(), recipients, replies,
+                      raw=run.snapshot.path / "raw")
     return send_letters(config, planned, progress)
 
 

@@ -35,10 +35,12 @@ class Status:
     warnings: int | None = None
     problem: str | None = None  # why 基础数据 cannot be read
     mailbox: str | None = None  # the 报送邮箱 (``mail.user``), when set
-    mail: dict[str, int] = field(default_factory=dict)  # this month: mails, taken, refused
+    mail: dict[str, int] = field(default_factory=dict)  # this month: mails, taken, refused, set_aside
     mail_checked: str | None = None  # when kcbx last took a mail
     # senders that are no unit's 报送邮箱 (never read): {sender, mails, last, subject}
     unregistered: list[dict[str, Any]] = field(default_factory=list)
+    # attachments set aside, no error (a scan beside a workbook, an older workbook): {unit, name, reason}
+    set_aside: list[dict[str, str]] = field(default_factory=list)
     next_step: str = ""
 
     def to_dict(self) -> dict[str, Any]:
@@ -97,7 +99,10 @@ def _mailbox(config: Config, status: Status) -> None:
     mails = Received.load(config.outputs_path).of_period(config.period)
     attachments = [a for m in mails for a in m.attachments]
     status.mail = {"mails": len(mails), "taken": sum(bool(a.saved) for a in attachments),
-                   "refused": sum(bool(a.refused) for a in attachments)}
+                   "refused": sum(bool(a.refused) for a in attachments),
+                   "set_aside": sum(bool(a.ignored) for a in attachments)}
+    status.set_aside = [{"unit": a.unit or "", "name": a.name, "reason": a.ignored}
+                        for a in attachments if a.ignored]
     status.mail_checked = max((m.received_at for m in mails), default=None)
     strangers: dict[str, dict[str, Any]] = {}
     for m in mails:

@@ -64,10 +64,10 @@ def fetch(config: Config, as_json: bool) -> None:
     \b
     只读取“单位名录”中登记的报送邮箱发来的邮件：附件中的 Excel 工作簿（.xlsx、.xlsm、
     .xls）先检查大小（超过上限的不下载）和安全，再核对「报送信息」中的单位代码是不是发件
-    邮箱所属的单位，是的才原样存为 <报表文件夹>/<单位代码>.xlsx（同一单位以最后收到的为准）；
-    不是的不采用，原因写进该单位的校验结果、随反馈邮件告诉它。未登记邮箱的来信不读取，
-    kcbx status 列出发件人。收过的邮件加上标记 KcbxFetched，不会删除。
-    之后运行 kcbx build 校验，kcbx mail send 回复。
+    邮箱所属的单位，是的才原样存为 <报表文件夹>/<单位代码>.xlsx（同一单位以最后到达邮箱的
+    为准）；不是的不采用，原因写进该单位的校验结果、随反馈邮件告诉它。未登记邮箱的来信不读取，
+    kcbx status 列出发件人。收过的邮件加上标记 KcbxFetched，不会删除。第一次收取时只读
+    报送月份第一天以后到达的邮件。之后运行 kcbx build 校验，kcbx mail send 回复。
     """
     from ..pipeline import fetch_mail, mail_summary
 
@@ -80,8 +80,14 @@ def fetch(config: Config, as_json: bool) -> None:
     for r in got.refused:
         console.print(f"  [yellow]未采用[/]  {r['unit']}  “{r['name']}”（{r['sender']}）：{r['reason']}",
                       highlight=False)
+    for r in got.set_aside:
+        console.print(f"  未使用  {r['unit']}  “{r['name']}”（{r['sender']}）：{r['reason']}",
+                      highlight=False)
     for sender in got.unregistered:
-        console.print(f"  [yellow]未登记邮箱的来信，未读取[/]  {sender}")
+        console.print(f"  [yellow]未登记邮箱的来信，未读取[/]  {sender}", highlight=False)
+    if got.older:
+        console.print(f"第一次从这个邮箱收取：{got.before} 以前到达的 {got.older} 封旧邮件没有读取"
+                      "（只收报送月份开始以后的邮件）。")
     if got.taken or got.refused:
         console.print("下一步：kcbx build（校验），然后 kcbx mail send（回复各校）")
 

@@ -15,8 +15,10 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import dataclasses
 import multiprocessing
 import os
+from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -40,6 +42,27 @@ class ReadJob:
     path: Path
     name: str
     keep: Callable[[str], bool] | None = None  # must be picklable (a module-level callable)
+    digest: str = ""  # the file's sha256, when the caller has it: a read handed over is taken
+
+
+# Workbooks read whole earlier in this run (the mailbox reads each attachment before it
+# takes it), by sha256 and limits: a later read of the same bytes takes one instead of
+# reading again, once. A few at most are held (each can be tens of MB of cells).
+_HANDED: OrderedDict[tuple[str, Limits], RawWorkbook] = OrderedDict()
+HANDED = 4
+
+
+def hand_over(book: RawWorkbook, limits: Limits) -> None:
+    """Keep a workbook read whole for a later read of the same bytes in this run."""
+    if book.digest:
+        _HANDED[(book.digest, limits)] = book
+        _HANDED.move_to_end((book.digest, limits))
+        while len(_HANDED) > HANDED:
+            _HANDED.popitem(last=False)
+
+
+def drop_handed() -> None:
+    _HANDED.clear()
 
 
 def read_workbooks(jobs: list[ReadJob], limits: Limits = DEFAULT_LIMITS,
@@ -66,7 +89,8 @@ class Reads(Iterator[RawWorkbook | SourceProblem]):
 
     def __init__(self, jobs: list[ReadJob], limits: Limits, progress: Progress | None):
         self.jobs, self.limits, self.progress = jobs, limits, progress
-        self.pending: dict[int, Future | None] = {}  # None: read alone (its pool broke)
+        # a read under way, one handed over, or None: read alone (its pool broke)
+        self.pending: dict[int, Future | RawWorkbook | None] = {}
         self.submitted = 0
         self.index = 0
         self._hand_out()
@@ -74,7 +98,9 @@ class Reads(Iterator[RawWorkbook | SourceProblem]):
     def _hand_out(self) -> None:
         """Submit jobs up to one per worker and one more beyond the next result."""
         while self.submitted < len(self.jobs) and self.submitted <= self.index + _workers():
-            self.pending[self.submitted] = _submit(self.jobs[self.submitted], self.limits)
+            job = self.jobs[self.submitted]
+            handed = _handed(job, self.limits)
+            self.pending[self.submitted] = handed if handed is not None else _submit(job, self.limits)
             if self.pending[self.submitted] is None:
                 _mark_alone(self.pending)
             self.submitted += 1
@@ -85,8 +111,8 @@ class Reads(Iterator[RawWorkbook | SourceProblem]):
             raise StopIteration
         self._hand_out()
         future = self.pending.pop(self.index)
-        result: RawWorkbook | SourceProblem | None = None
-        if future is not None:
+        result: RawWorkbook | SourceProblem | None = future if isinstance(future, RawWorkbook) else None
+        if isinstance(future, Future):
             try:
                 result = future.result()
             except BrokenProcessPool:
@@ -101,10 +127,16 @@ class Reads(Iterator[RawWorkbook | SourceProblem]):
     def close(self) -> None:
         """Cancel the reads not taken (one a worker has begun runs to its end)."""
         for future in self.pending.values():
-            if future is not None:
+            if isinstance(future, Future):
                 future.cancel()
         self.pending.clear()
         self.index = self.submitted = len(self.jobs)
+
+
+def _handed(job: ReadJob, limits: Limits) -> RawWorkbook | None:
+    """A read handed over for this file's bytes (named as this job names it), or None."""
+    book = _HANDED.pop((job.digest, limits), None) if job.digest and job.keep is None else None
+    return None if book is None else dataclasses.replace(book, source=job.name)
 
 
 def _submit(job: ReadJob, limits: Limits) -> Future | None:
@@ -114,12 +146,12 @@ def _submit(job: ReadJob, limits: Limits) -> Future | None:
         return None
 
 
-def _mark_alone(pending: dict[int, Future | None]) -> None:
+def _mark_alone(pending: dict[int, Future | RawWorkbook | None]) -> None:
     """The pool broke: drop it, and read each file it held alone."""
     _discard_pool()
     for i, future in pending.items():
-        if future is not None and future.done() and not future.cancelled() \
-                and future.exception() is None:
+        if isinstance(future, RawWorkbook) or future is not None and future.done() \
+                and not future.cancelled() and future.exception() is None:
             continue  # read before the pool broke
         pending[i] = None
 

@@ -57,7 +57,8 @@ class WorkbookFolder:
                 progress("读取报表", done, total)
 
         same = {p for p in self.books if known is not None and known(self.name(p), self._hash(p))}
-        jobs = [ReadJob(path, self.name(path)) for path in self.books if path not in same]
+        jobs = [ReadJob(path, self.name(path), digest=self._hash(path))
+                for path in self.books if path not in same]
 
         read = iter_workbooks(jobs, self.config.limits, read_progress)  # reading begins
 

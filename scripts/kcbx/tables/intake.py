@@ -176,15 +176,6 @@ def workbook_unit(package: DataPackage, book: RawWorkbook) -> str | None:
     return None
 
 
-def cover_sheet(title: str) -> bool:
-    """Whether a sheet is 报送信息 (a module-level function: a reader worker can take it to
-    read that sheet alone)."""
-    from ..schema import load_package
-
-    package = load_package()
-    return package.table_for_sheet(title) is package.table(COVER)
-
-
 def _read_book(
     package: DataPackage,
     book: RawWorkbook,

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 import jinja2
 
 from ... import mailserver
-from ...findings import ERROR, WARNING, Finding, Report
+from ...findings import ERROR, KINDS, WARNING, Finding, Report
 from ...privacy import mask_text
 from ...tables.intake import FileRecord
 from ...validation.rules import rule_name
@@ -72,9 +72,9 @@ class SendResult:
 
 
 def letters(config: Config, report: Report, files: list[FileRecord], units: Mapping[str, Recipient],
-            replies: Mapping[str, str] | None = None) -> list[Letter]:
+            replies: Mapping[str, str] | None = None, raw: Path | None = None) -> list[Letter]:
     """The mail each unit that sent something this month would get now (``replies``: unit →
-    Message-ID of the mail its workbook came in)."""
+    Message-ID of the mail its workbook came in; ``raw``: the pull's files as they came)."""
     by_unit: dict[str, list[Finding]] = {}
     for f in report.sorted():
         if f.unit_code:
@@ -88,20 +88,42 @@ def letters(config: Config, report: Report, files: list[FileRecord], units: Mapp
     for code in [u for u in report.units if u in senders] + sorted(senders - set(report.units)):
         unit = units.get(code, Recipient(code, report.unit_names.get(code, code), ()))
         record, found = records.get(code), by_unit.get(code, [])
-        out.append(_letter(config, unit, record, found, (replies or {}).get(code, "")))
+        out.append(_letter(config, unit, record, found, (replies or {}).get(code, ""),
+                           _contents(config, record, raw)))
     return out
 
 
+def _contents(config: Config, record: FileRecord | None, raw: Path | None) -> str | None:
+    """What the unit's file was: its digest, or — one that could not be read has none —
+    the sha256 of its bytes as the pull kept them (else its size and time), so that a file
+    resent and still unreadable is answered again."""
+    if record is None or record.readable:
+        return record.digest if record else None
+    kept = raw / record.source if raw is not None else None
+    if kept is not None and kept.is_file():
+        return hashlib.sha256(kept.read_bytes()).hexdigest()
+    path = config.root / record.source  # too large to be kept
+    return f"{path.stat().st_size} {path.stat().st_mtime_ns}" if path.is_file() else record.digest
+
+
+def _stable(f: Finding) -> list[object]:
+    """What a finding is, without what changes by the day: its place and value, and — for a
+    finding of the file itself (KINDS: a reason it cannot be read, a refused attachment and
+    when it came) — its message; a policy rule's message may count days since the pull."""
+    return [f.rule, f.severity, f.file, f.sheet, f.row, f.column, f.value,
+            f.message if f.rule in KINDS else None]
+
+
 def _letter(config: Config, unit: Recipient, record: FileRecord | None, found: list[Finding],
-            reply: str) -> Letter:
+            reply: str, contents: str | None) -> Letter:
     kind = "feedback" if record is not None and record.readable else \
         "unreadable" if record is not None else "refused"
     errors = sum(f.severity == ERROR for f in found)
     warnings = sum(f.severity == WARNING for f in found)
     path = feedback_path(config, unit.code)
     attachment = path if kind == "feedback" and path.is_file() else None
-    digest = hashlib.sha256(json.dumps(
-        {"file": record.digest if record else None, "findings": [f.to_dict() for f in found]},
+    digest = hashlib.sha256(json.dumps(  # the same file and findings: the same letter
+        {"file": contents, "findings": [_stable(f) for f in found]},
         ensure_ascii=False, sort_keys=True, default=str).encode()).hexdigest()
     district = config.district
     if kind == "feedback":
@@ -125,8 +147,9 @@ def _letter(config: Config, unit: Recipient, record: FileRecord | None, found: l
 def send_letters(config: Config, planned: list[Letter], progress: Progress | None = None) -> SendResult:
     """Send each letter not sent before, over one SMTP session, recording each as it goes.
 
-    Raises :class:`~kcbx.mailserver.MailServerDown` when the server goes away (what was
-    sent is recorded; a later run sends the rest) and ``MailError`` when it refuses kcbx."""
+    Raises :class:`~kcbx.mailserver.MailServerDown` when the server goes away or refuses a
+    mail itself (what was sent is recorded; a later run sends the rest) and ``MailError``
+    when it refuses kcbx. Only an address refused for good (5xx to RCPT) is final."""
     settings = config.mail
     if settings is None:
         raise mailserver.MailError("kcbx.yml 中没有设置 mail（报送邮箱），无法发送反馈邮件")
@@ -150,22 +173,23 @@ def send_letters(config: Config, planned: list[Letter], progress: Progress | Non
             message = compose(config, letter, item.message_id)
             try:
                 refused = conn.send_message(message)
-            except smtplib.SMTPRecipientsRefused as exc:
-                _refused(record, result, letter, item, "；".join(
-                    f"{a}：{c} {m.decode(errors='replace')}" for a, (c, m) in exc.recipients.items()))
-                continue
-            except smtplib.SMTPResponseException as exc:
-                why = f"{exc.smtp_code} {exc.smtp_error.decode(errors='replace')}"
-                if 500 <= exc.smtp_code < 600:  # this message refused for good (too large, …)
+            except smtplib.SMTPRecipientsRefused as exc:  # every address refused at RCPT
+                why = "；".join(f"{a}：{c} {_said(m)}" for a, (c, m) in exc.recipients.items())
+                if all(500 <= c < 600 for c, _ in exc.recipients.values()):  # for good
                     _refused(record, result, letter, item, why)
                     continue
                 record.forget(letter.unit, item)
                 raise mailserver.MailServerDown(
                     f"发信服务器暂时不收（{why}），已发 {len(result.sent)} 封，其余稍后再发") from None
-            except (smtplib.SMTPException, OSError) as exc:
+            except smtplib.SMTPResponseException as exc:  # refused at MAIL FROM or DATA: not kept
                 record.forget(letter.unit, item)
+                raise _not_taken(exc, letter, len(result.sent)) from None
+            except (smtplib.SMTPException, OSError) as exc:
+                # gone while it had the mail, perhaps after keeping it: left pending, so that
+                # the next run sends it under the same Message-ID (one message to the school)
+                why = mailserver.said(exc)
                 raise mailserver.MailServerDown(
-                    f"与发信服务器的连接中断（{exc}），已发 {len(result.sent)} 封，其余稍后再发") from None
+                    f"与发信服务器的连接中断（{why}），已发 {len(result.sent)} 封，其余稍后再发") from None
             record.finish(letter.unit, item, SENT, "；".join(refused) if refused else "")
             result.sent.append({"unit": letter.unit, "to": ", ".join(letter.to), "subject": letter.subject,
                                 "message_id": item.message_id})
@@ -174,9 +198,26 @@ def send_letters(config: Config, planned: list[Letter], progress: Progress | Non
     return result
 
 
+def _not_taken(exc: smtplib.SMTPResponseException, letter: Letter, sent: int) -> mailserver.MailServerDown:
+    """The server answered no to the mail itself (not to an address): a spam verdict such as
+    163's "554 DT:SPM" or a rule of the provider's — nothing is recorded as sent, the rest
+    waits, and the mail goes again later (``kcbx mail watch`` tries again by itself)."""
+    why = f"{exc.smtp_code} {_said(exc.smtp_error)}"
+    if not 500 <= exc.smtp_code < 600:
+        return mailserver.MailServerDown(f"发信服务器暂时不收（{why}），已发 {sent} 封，其余稍后再发")
+    return mailserver.MailServerDown(
+        f"发信服务器拒收了给 {letter.unit} 的邮件（{why}）：不是收件地址的问题，多半是服务商把它当成了"
+        f"垃圾邮件，或附件不合它的规定。已发 {sent} 封，其余没有发出、也没有记为已发，稍后再发；"
+        "一直被拒时，请登录报送邮箱查看服务商的退信或提示，或联系服务商")
+
+
+def _said(reply: bytes | str) -> str:
+    return reply.decode(errors="replace") if isinstance(reply, bytes) else str(reply)
+
+
 def _refused(record: Sent, result: SendResult, letter: Letter, item: Sending, reason: str) -> None:
-    """The server refused this mail for good (an address that does not exist, …): recorded,
-    not tried again until the feedback or the address changes."""
+    """The server refused the unit's addresses for good (one that does not exist, …):
+    recorded, not tried again until the feedback or the address changes."""
     record.finish(letter.unit, item, REFUSED, reason)
     result.refused.append({"unit": letter.unit, "to": ", ".join(letter.to), "reason": reason})
 

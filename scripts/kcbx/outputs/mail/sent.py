@@ -5,8 +5,9 @@ carried, its recipients and Message-ID. A mail is written down as *pending* befo
 handed to the server and as *sent* once the server has taken it, the file replaced whole
 each time: a rerun mails a unit only when its feedback (or its address) changed since its
 last mail, and a run stopped mid-way resumes with the units not yet mailed. A mail still
-pending — kcbx stopped between the server taking it and the record saying so — is sent
-again with the same Message-ID, so that the school's mail program sees one message.
+pending — kcbx stopped, or the connection was lost, between the server taking it and the
+record saying so — is sent again with the same Message-ID, so that the school's mail
+program sees one message.
 """
 
 from __future__ import annotations
@@ -70,7 +71,7 @@ class Sent:
         self.save()
 
     def forget(self, unit: str, item: Sending) -> None:
-        """The server never took it (it went away first): not sent, not pending."""
+        """The server said no to it (a reply, not a lost connection): not sent, not pending."""
         items = self.units.get(unit, [])
         if item in items:
             items.remove(item)

@@ -9,7 +9,6 @@ and, in the pull's raw copy, the month's mail record and every attachment as it 
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import json
 import os
@@ -21,7 +20,7 @@ from typing import TYPE_CHECKING
 from ...findings import Finding, finding
 from ..base import Gathered, Known, Progress, register
 from .fetch import FetchResult, fetch_mail
-from .record import FOLDER, MailEntry, Received, attachments_dir
+from .record import FOLDER, MailEntry, Received, arrival_order, attachments_dir
 
 if TYPE_CHECKING:
     from ...config import Config
@@ -72,17 +71,20 @@ class MailSource:
 
 
 def refusals(mails: list[MailEntry]) -> list[Finding]:
-    """A 错误 for each attachment not taken since its unit's last one taken."""
-    last_taken: dict[str, str] = {}
-    for m in mails:
+    """A 错误 for each attachment refused since its unit's last one taken — in the order the
+    mails reached the mailbox (the same second: the order they were taken in), never by
+    when kcbx happened to look."""
+    ordered = arrival_order(mails)
+    last_taken: dict[str, int] = {}
+    for n, m in enumerate(ordered):
         for a in m.attachments:
             if a.saved and a.unit:
-                last_taken[a.unit] = max(last_taken.get(a.unit, ""), m.received_at)
+                last_taken[a.unit] = n
     out = []
-    for m in mails:
+    for n, m in enumerate(ordered):
         for a in m.attachments:
-            if a.refused and a.unit and m.received_at >= last_taken.get(a.unit, ""):
-                at = dt.datetime.fromisoformat(m.received_at)
+            if a.refused and a.unit and n >= last_taken.get(a.unit, -1):
+                at = m.arrival().astimezone()
                 when = f"{at.month}月{at.day}日 {at:%H:%M} "
                 out.append(finding("mail-refused", unit_code=a.unit, value=a.name, detail=a.refused,
                                    when=when, sender=m.sender))

@@ -9,6 +9,7 @@ gets the keyword ``KcbxFetched`` (visible as a tag in mail programs); nothing is
 
 from __future__ import annotations
 
+import datetime as dt
 import email
 import email.policy
 import imaplib
@@ -18,13 +19,15 @@ from email.message import EmailMessage
 
 from imapclient import imap_utf7
 from imapclient.response_parser import parse_fetch_response
+from imapclient.response_types import BodyData
 
-from ...mailserver import MailError, MailServerDown
+from ...mailserver import MailError, MailServerDown, said
 
 KEYWORD = "KcbxFetched"
 HEADERS = ("FROM", "SUBJECT", "DATE", "MESSAGE-ID", "AUTO-SUBMITTED", "PRECEDENCE", "X-AUTOREPLY",
            "CONTENT-TYPE", "CONTENT-DISPOSITION", "CONTENT-TRANSFER-ENCODING")
 BATCH = 50  # mails described in one FETCH
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
 @dataclass(frozen=True)
@@ -38,8 +41,17 @@ class Part:
 
     @property
     def size(self) -> int:
-        """Its decoded size (base64 carries 3 bytes in 4), without downloading it."""
+        """Its decoded size at most, without downloading it (base64 carries 3 bytes in 4)."""
         return self.encoded_size * 3 // 4 if self.encoding == "base64" else self.encoded_size
+
+    @property
+    def least(self) -> int:
+        """Its decoded size at least: base64's line breaks are no content — its lines are
+        76 characters (RFC 2045), taken as no shorter than 50 — and quoted-printable
+        spends at most 3 characters on a byte."""
+        if self.encoding == "base64":
+            return self.encoded_size * 50 // 52 * 3 // 4
+        return self.encoded_size // 3 if self.encoding == "quoted-printable" else self.encoded_size
 
 
 @dataclass
@@ -50,6 +62,7 @@ class Mail:
     header: EmailMessage
     parts: list[Part] = field(default_factory=list)
     multipart: bool = True
+    arrived: dt.datetime | None = None  # INTERNALDATE: when it reached the mailbox
 
 
 class Mailbox:
@@ -69,13 +82,16 @@ class Mailbox:
         try:
             return method(*args)
         except imaplib.IMAP4.abort as exc:
-            raise MailServerDown(f"收信服务器断开了连接（{exc}），稍后再试") from None
+            raise MailServerDown(f"收信服务器断开了连接（{said(exc)}），稍后再试") from None
         except OSError as exc:
-            raise MailServerDown(f"与收信服务器的连接中断（{exc.strerror or exc}），稍后再试") from None
+            raise MailServerDown(f"与收信服务器的连接中断（{said(exc)}），稍后再试") from None
 
-    def new(self, seen: set[int]) -> list[int]:
-        """UIDs of the mails not yet taken, oldest first (unmarked, and not in ``seen``)."""
-        query = ("UNKEYWORD", KEYWORD) if self.keywords else ("ALL",)
+    def new(self, seen: set[int], before: dt.date | None = None) -> list[int]:
+        """UIDs of the mails not yet taken, oldest first (unmarked, and not in ``seen``);
+        with ``before``, only those that reached the mailbox before that day."""
+        query = ["UNKEYWORD", KEYWORD] if self.keywords else ["ALL"]
+        if before is not None:
+            query += ["BEFORE", f"{before.day}-{MONTHS[before.month - 1]}-{before.year}"]
         typ, data = self._call(self.conn.uid, "SEARCH", *query)
         if typ != "OK":
             raise MailError(f"收信服务器无法列出邮件：{_text(data)}")
@@ -85,19 +101,20 @@ class Mailbox:
         """Each mail's header fields and parts, ``BATCH`` mails a request."""
         for start in range(0, len(uids), BATCH):
             chunk = uids[start:start + BATCH]
-            items = f"(BODYSTRUCTURE BODY.PEEK[HEADER.FIELDS ({' '.join(HEADERS)})])"
+            items = f"(INTERNALDATE BODYSTRUCTURE BODY.PEEK[HEADER.FIELDS ({' '.join(HEADERS)})])"
             typ, data = self._call(self.conn.uid, "FETCH", ",".join(map(str, chunk)), items)
             if typ != "OK":
                 raise MailError(f"收信服务器无法读取邮件信息：{_text(data)}")
-            parsed = parse_fetch_response([d for d in data if d is not None])
+            parsed = parse_fetch_response([d for d in data if d is not None], normalise_times=False)
             for uid in chunk:
                 if uid not in parsed:  # removed meanwhile
                     continue
                 fields = parsed[uid]
                 raw = next((v for k, v in fields.items() if k.startswith(b"BODY[HEADER")), b"") or b""
-                header = parse_header(raw)
+                header = parse_fields(raw)
                 structure = fields.get(b"BODYSTRUCTURE")
-                mail = Mail(uid, header)  # type: ignore[arg-type]
+                arrived = fields.get(b"INTERNALDATE")
+                mail = Mail(uid, header, arrived=arrived if isinstance(arrived, dt.datetime) else None)
                 if structure is not None:
                     mail.multipart = bool(structure.is_multipart)
                     mail.parts = list(_leaves(structure, ""))
@@ -137,19 +154,33 @@ class Mailbox:
 
 
 def parse_header(raw: bytes) -> EmailMessage:
-    """A header (and body, if any) as ``email`` reads it: encoded words and RFC 2231 file
-    names decoded."""
+    """A header and its body as ``email`` reads it: encoded words and RFC 2231 file names
+    decoded (the body's bytes kept as they are)."""
     return email.message_from_bytes(raw, policy=email.policy.default)  # type: ignore[return-value]
 
 
+def parse_fields(raw: bytes) -> EmailMessage:
+    """Header fields alone, their raw 8-bit text read as UTF-8 (RFC 6532: what mail programs
+    send for a Chinese name without encoding it), so that such a name is no defect."""
+    return email.message_from_string(raw.decode("utf-8", "replace"),  # type: ignore[return-value]
+                                     policy=email.policy.default)
+
+
 def _leaves(body, prefix: str) -> Iterator[Part]:  # type: ignore[no-untyped-def]
-    """The leaf parts of a BODYSTRUCTURE, with their section numbers."""
+    """The leaf parts of a BODYSTRUCTURE, with their section numbers (RFC 3501 6.4.5) —
+    those of a mail forwarded as an attachment (message/rfc822) too: a workbook in it is
+    the sender's as much as one attached directly."""
     if body.is_multipart:
         for i, child in enumerate(body[0], start=1):
             yield from _leaves(child, f"{prefix}{i}" if not prefix else f"{prefix}.{i}")
         return
     kind = f"{_decode(body[0])}/{_decode(body[1])}".lower()
-    yield Part(prefix or "1", kind, _decode(body[5]).lower(), int(body[6] or 0))
+    section = prefix or "1"
+    if kind == "message/rfc822" and len(body) > 8 and isinstance(body[8], tuple) and body[8]:
+        inner = BodyData.create(body[8])
+        yield from _leaves(inner, section if inner.is_multipart else f"{section}.1")
+        return
+    yield Part(section, kind, _decode(body[5]).lower(), int(body[6] or 0))
 
 
 def _decode(value: object) -> str:
