@@ -102,7 +102,7 @@ def test_watch_stops_cleanly_on_ctrl_c(watched):
     out = "".join(lines)
     assert process.returncode == 0, (out, stderr)
     assert "开始监视报送邮箱，每 1 小时 一轮" in out
-    assert "新邮件 1 封，收下 QSXX" in out and "回复 1 封" in out and "下一轮" in out
+    assert "新邮件 1 封，收下报表 1 份（QSXX）" in out and "回复 1 封" in out and "下一轮" in out
     assert "已停止监视（共 1 轮）" in out
     assert "Traceback" not in stderr and "Traceback" not in out
     with workspace_lock(load_config(root)):  # the workspace is free again

@@ -179,17 +179,12 @@ def _run(step: Callable[..., Any], config: Config, as_json: bool) -> Any:
 
 
 def _round_line(r: Any) -> str:
+    from ..pipeline import mail_summary
+
     parts = []
     if r.fetched is not None:
-        got = r.fetched
-        part = f"新邮件 {got.mails} 封"
-        if got.taken:
-            part += f"，收下 {'、'.join(t['unit'] for t in got.taken)}"
-        if got.refused:
-            part += f"，未采用 {len(got.refused)} 份"
-        if got.unregistered:
-            part += f"，未登记邮箱来信 {len(got.unregistered)} 封"
-        parts.append(part)
+        units = "、".join(t["unit"] for t in r.fetched.taken)
+        parts.append(mail_summary(r.fetched) + (f"（{units}）" if units else ""))
     if r.built:
         parts.append("已校验并更新结果")
     if r.sent is not None:
