@@ -161,7 +161,7 @@ def make_certificates(folder: Path) -> Certificates:
 # -- Dovecot -------------------------------------------------------------------------------
 
 _CONFIG = """\
-base_dir = {folder}/run
+base_dir = {run}
 state_dir = {folder}/state
 log_path = {folder}/dovecot.log
 protocols = imap
@@ -222,6 +222,7 @@ class Dovecot:
     port: int = field(default_factory=free_port)
     imaps: int = 0
     _mail: Path | None = None
+    _run: Path | None = None
     _process: subprocess.Popen | None = None
 
     def start(self) -> Dovecot:
@@ -239,13 +240,17 @@ class Dovecot:
             group, auth_user = _group_name(gid), user
             self._mail = self._mail or self.folder / "mail"
             self._mail.mkdir(exist_ok=True)
+        if self._run is None:  # its sockets: a unix socket's path holds at most 107 bytes, and a
+            # test's folder (pytest's basetemp, a worker's subfolder, a long test name) can be longer
+            short = "/tmp" if os.path.isdir("/tmp") else None
+            self._run = Path(tempfile.mkdtemp(prefix="kcbx-dc-", dir=short))
         if self.certificates is not None and not self.imaps:
             self.imaps = free_port()
         ssl_lines = (f"ssl = yes\nssl_cert = <{self.certificates.cert}\nssl_key = <{self.certificates.key}"
                      if self.certificates else "ssl = no")
         (self.folder / "passwd").write_text(f"{USER}:{{PLAIN}}{PASSWORD}\n", encoding="utf-8")
         (self.folder / "dovecot.conf").write_text(_CONFIG.format(
-            folder=self.folder, user=user, group=group, uid=uid, gid=gid, mail=self._mail,
+            folder=self.folder, run=self._run, user=user, group=group, uid=uid, gid=gid, mail=self._mail,
             auth_user=auth_user, ssl=ssl_lines, port=self.port, imaps=self.imaps or 0), encoding="utf-8")
         with (self.folder / "dovecot.out").open("ab") as out:  # -F: in the foreground, ours to stop
             self._process = subprocess.Popen([binary, "-F", "-c", str(self.folder / "dovecot.conf")],
@@ -271,6 +276,9 @@ class Dovecot:
         self.stop()
         if self._mail is not None and self._mail.parent == Path(tempfile.gettempdir()):
             shutil.rmtree(self._mail, ignore_errors=True)
+        if self._run is not None:
+            shutil.rmtree(self._run, ignore_errors=True)
+            self._run = None
 
     def log(self) -> str:
         path = self.folder / "dovecot.log"
