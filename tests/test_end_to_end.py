@@ -56,7 +56,7 @@ def test_build_demo_writes_every_output_it_lists(tmp_path):
 
 def _options(help_text: str) -> list[tuple[str, str]]:
     """(option, description) for each option of a --help page (descriptions may wrap)."""
-    section = help_text.split("选项:")[1].split("命令:")[0]
+    section = help_text.split("选项：")[1].split("命令：")[0]
     rows: list[tuple[str, str]] = []
     for line in section.splitlines():
         match = re.match(r"^  (-\S.*?)(?:\s{2,}(.*))?$", line)
@@ -79,11 +79,11 @@ def test_help_of_every_command_is_chinese(command):
     result = CliRunner().invoke(cli, [*command, "--help"], terminal_width=100)
     assert result.exit_code == 0, result.output
     assert result.output.startswith("用法：") and "Usage:" not in result.output
-    description = result.output.split("选项:")[0].split("\n", 1)[1]
+    description = result.output.split("选项：")[0].split("\n", 1)[1]
     assert CJK.search(description), result.output
     options = _options(result.output)
     assert options
-    section = result.output.split("选项:")[1].split("命令:")[0]
+    section = result.output.split("选项：")[1].split("命令：")[0]
     bare = [line for line in section.splitlines() if re.match(r"^  [^-\s]", line)]
     assert bare == [], "an argument listed as an option without help (click ≥ 8.2)"
     assert [(opt, text) for opt, text in options if not CJK.search(text)] == []

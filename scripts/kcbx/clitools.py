@@ -16,6 +16,7 @@ from typing import Any
 
 import click
 
+from .clihelp import Context, chinese_extra, short_help
 from .cliusage import in_chinese, unknown_command
 from .config import load_config
 from .errors import KcbxError
@@ -26,7 +27,10 @@ CONTEXT = {"help_option_names": [], "max_content_width": 100}
 
 class _ChineseHelp:
     """Chinese headings for click's help pages (用法 / 选项 / 命令), and usage errors told in
-    Chinese (:mod:`.cliusage`) on every command, whichever click is installed."""
+    Chinese (:mod:`.cliusage`) on every command, whichever click is installed; pages laid out
+    in terminal columns (:mod:`.clihelp`)."""
+
+    context_class = Context
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("options_metavar", "[选项]")
@@ -53,7 +57,7 @@ class _ChineseHelp:
         formatter.write_usage(ctx.command_path, " ".join(pieces), prefix="用法：")
 
     def format_options(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
-        rows = [r for p in self.get_params(ctx)  # type: ignore[attr-defined]
+        rows = [(r[0], chinese_extra(r[1])) for p in self.get_params(ctx)  # type: ignore[attr-defined]
                 if isinstance(p, click.Option) and (r := p.get_help_record(ctx))]
         if rows:
             with formatter.section("选项"):
@@ -63,7 +67,7 @@ class _ChineseHelp:
                         if (c := self.get_command(ctx, n)) and not c.hidden]
             if commands:
                 with formatter.section("命令"):
-                    formatter.write_dl([(n, c.get_short_help_str(80)) for n, c in commands])
+                    formatter.write_dl([(n, short_help(c)) for n, c in commands])
 
 
 class Command(_ChineseHelp, click.Command):

@@ -18,7 +18,6 @@ from ..terminal import console, progress_bar
 def command(config: Config, as_json: bool) -> None:
     """为每个单位写一份标注了问题的报表副本（如报表有变化，先自动拉取并校验）。
 
-    \b
     副本放在 <输出文件夹>/feedback/<报送月份>/<单位代码>_校验反馈.xlsx：第一张表“校验结果”
     列出本单位全部问题并可点击跳转；有问题的单元格标红（错误）或标黄（提醒），并附批注。
     学校填写的内容不做任何改动。

@@ -22,16 +22,15 @@ from .google import google_forms_options
 @click.option("--out", type=click.Path(path_type=Path), metavar="文件夹",
               help="输出文件夹（默认：工作文件夹下的 forms/）")
 @click.option("--all-sheets", is_flag=True, help="每个单位都包含全部工作表（默认只含该单位要填的表）")
-@click.option("--carry/--no-carry", default=True, show_default=True,
+@click.option("--carry/--no-carry", default=True,
               help="带入各单位上一次报送的内容：同一学年内带入摸底表、名册（本月缺课天数清零）和"
                    "全部台账；新学年第一个月带入升级后的名册、适龄儿童摸底表、未结案和近一年复学的"
-                   "台账、送教学生和教师（--no-carry：空白表格）")
+                   "台账、送教学生和教师（默认带入；--no-carry：空白表格）")
 @google_forms_options  # --google, --folder, --emails, --credentials (commands/google.py)
 def command(config: Config, as_json: bool, unit: str | None, out: Path | None,
             all_sheets: bool, carry: bool) -> None:
     """按数据包和单位名录生成各单位的填报表格（xlsx）。
 
-    \b
     每个报送月报的单位一个工作簿 <单位代码>.xlsx：只含该单位要填的工作表，表头锁定并带填写
     提示，报送信息已填好单位代码和报送月份；下拉选项、日期、整数范围和身份证号校验位
     在填写时就会检查。另在 templates/ 下生成空白模板和基础数据模板。

@@ -22,7 +22,6 @@ from ..terminal import console, print_next_step_if_unfinished, progress_bar
 def command(config: Config, as_json: bool, unit: str | None, child: str | None, fmt: str) -> None:
     """编制送教手册：每名送教上门学生一本（PDF 和 Word），每个单位另有一本合订本。
 
-    \b
     内容取自最新报表（有变化时先自动拉取），并附上校验发现的问题。
     数据没有变化的手册不会重新编制。结果在输出文件夹的 handbooks 下，
     含学生个人信息，只供学校和教育局内部使用。

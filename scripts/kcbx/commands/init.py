@@ -45,7 +45,6 @@ def command(folder: Path | None, district: str | None, year: int | None, period:
             as_json: bool) -> None:
     """为一个真实的区新建工作文件夹（默认：当前文件夹）。
 
-    \b
     写入：kcbx.yml（每一项都有中文说明）、该学年的校历（两个学期的默认日期，
     法定节假日和调休上班日取自 chinese_calendar）、空白的 基础数据.xlsx、
     submissions 文件夹、.gitignore 和 说明.txt（下一步做什么）。

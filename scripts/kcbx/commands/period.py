@@ -25,7 +25,6 @@ def command(month: str, config_path: str | None, as_json: bool) -> None:
     """换到新的报送月份：改 kcbx.yml 中的 period（保留所有说明），清空只属于上个月的
     pulled_on 和 deadline。以前的拉取都保留，用于“台账不得删除”检查。
 
-    \b
     之后运行 kcbx forms：新月份的表格会带入各单位上个月的未结案台账、送教学生、
     送教教师、本学期的个别化教学计划和本年的学籍变动，学校只需补充和更新。
     """

@@ -31,7 +31,6 @@ def command() -> None:
 def build(config: Config, as_json: bool) -> None:
     """构建网站，写到 kcbx.yml 中 site 指定的文件夹（默认 public）。
 
-    \b
     进展统计来自 kcbx report 写出的公开统计数据包，表格下载来自 kcbx forms 写出的模板；
     还没有时，对应页面会说明先运行哪个命令。发布前逐页检查：发现身份证号、电话号码，
     或报表中的姓名、监护人、送教地址，就拒绝发布（退出码 1），原来的网站保持不变。
