@@ -14,6 +14,7 @@ from __future__ import annotations
 import inspect
 import re
 import unicodedata
+from collections.abc import Iterable
 
 import click
 from rich.cells import cell_len
@@ -180,7 +181,7 @@ class ChineseFormatter(click.HelpFormatter):
         indent = " " * self.current_indent
         self.write(wrap_text(text, self.width, indent) + "\n")
 
-    def write_dl(self, rows, col_max: int = 30, col_spacing: int = 2) -> None:  # noqa: ANN001
+    def write_dl(self, rows: Iterable[tuple[str, str]], col_max: int = 30, col_spacing: int = 2) -> None:
         rows = list(rows)
         first_col = min(max((cell_len(first) for first, _ in rows), default=0), col_max) + col_spacing
         indent = " " * self.current_indent
