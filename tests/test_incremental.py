@@ -235,3 +235,29 @@ def test_a_second_build_touches_nothing_and_one_resend_only_its_school(demo_copy
                       "build/reports/2022-10/月报表/manifest.json",
                       "build/reports/2022-10/月报表/2022-10_月报表_青石镇中心小学.pdf",
                       "build/reports/2022-10/月报表/2022-10_月报表_青石镇中心小学.xlsx"}
+
+
+def test_a_new_month_with_last_months_files_is_a_new_pull_that_reads_nothing(demo_copy):
+    """``kcbx period`` and a build before the schools resend: the pull is taken for the new
+    month (the workbooks are reused, none read again) and judged as that month — every unit
+    未报 — while the month before keeps its own published figures."""
+    from kcbx.init import roll_over
+
+    root = demo_copy("incremental-month").dest
+    october, _ = reads(load_config(root))
+    pipeline.reports(load_config(root))
+    quality = root / "build" / "public" / "data_quality.csv"
+    before = pl.read_csv(quality).filter(pl.col("period") == "2022-10")
+    roll_over(root / "kcbx.yml", "2022-11")
+    config = load_config(root)
+    november, read = reads(config)
+    assert november.path != october.path and november.period == "2022-11"
+    assert read in ([], [0])  # no workbook read again: the same bytes as October's
+    same_pull(october, november)
+    pipeline.reports(config)
+    published = pl.read_csv(quality)
+    assert published.filter(pl.col("period") == "2022-10").equals(before)
+    late = published.filter((pl.col("period") == "2022-11") & (pl.col("rule") == "REP-3"))
+    assert late.height > 0  # last month's workbooks are no report for this month
+    rates = pl.read_csv(root / "build" / "public" / "submission_rates.csv")
+    assert rates.filter((pl.col("period") == "2022-11") & (pl.col("level") == "全区"))["submitted"].to_list() == [0]

@@ -141,9 +141,11 @@ def latest_snapshot(folder: Path) -> Snapshot | None:
 
 
 def pull_digest(config: Config, package: DataPackage, parts: list[str]) -> str:
-    """One hash over kcbx, the schemas, the reference workbook and each source's digest:
-    what makes a pull new."""
-    h = hashlib.sha256(f"kcbx {__version__}\n".encode())
+    """One hash over kcbx, the work year and month, the schemas, the reference workbook and
+    each source's digest: what makes a pull new. A new month (``kcbx period``, ``kcbx year``)
+    is a new pull even while the folder still holds last month's files — a pull is judged and
+    published as the month it was taken for, so it cannot serve two."""
+    h = hashlib.sha256(f"kcbx {__version__}\nyear {config.year} period {config.period}\n".encode())
     h.update(json.dumps(package.descriptor, sort_keys=True).encode())
     for table in package.tables:
         h.update(repr(table.fields).encode())
