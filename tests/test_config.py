@@ -124,7 +124,24 @@ BAD = [
     ("ages reversed", "age_range: [15, 6]\n", "age_range", "最小年龄"),
     ("threshold not a number", "thresholds:\n  stall_days: 一个月\n", "thresholds.stall_days",
      "整数"),
+    ("misspelt key, nearest named", "retention_year: 3\n", "retention_year",
+     "您是不是要写 retention_years？"),
+    ("misspelt nested key", "thresholds:\n  absense_day: 3\n", "thresholds.absense_day",
+     "您是不是要写 absence_days？"),
+    ("misspelt key of the limits", "limits:\n  file_m: 3\n", "limits.file_m", "您是不是要写 file_mb？"),
+    ("a number under its least", "retention_years: 0\n", "retention_years", "数值太小（至少 1）"),
+    ("a day that does not exist", "reference_date: 2023-02-30\n", "reference_date", "没有这一天"),
+    ("yes where a mapping goes", "mail: yes\n", "mail", "现在的值是“true”"),
+    ("empty where a folder goes", "outputs:\n", "outputs", "现在的值是“（空）”"),
+    ("text where a list goes", "fonts: 仿宋\n", "fonts", "应为列表：写成 [甲, 乙]"),
 ]
+
+
+def test_a_misspelt_key_is_named_before_the_key_it_leaves_missing(tmp_path):
+    path = write_config(tmp_path, "distrct: 示例区\n")
+    with pytest.raises(ConfigError) as caught:
+        load_config(path)
+    assert caught.value.key == "distrct" and "您是不是要写 district？" in str(caught.value)
 
 
 @pytest.mark.parametrize("text, key, words", [c[1:] for c in BAD], ids=[c[0] for c in BAD])

@@ -260,4 +260,5 @@ def test_a_new_month_with_last_months_files_is_a_new_pull_that_reads_nothing(dem
     late = published.filter((pl.col("period") == "2022-11") & (pl.col("rule") == "REP-3"))
     assert late.height > 0  # last month's workbooks are no report for this month
     rates = pl.read_csv(root / "build" / "public" / "submission_rates.csv")
-    assert rates.filter((pl.col("period") == "2022-11") & (pl.col("level") == "全区"))["submitted"].to_list() == [0]
+    district = rates.filter((pl.col("period") == "2022-11") & (pl.col("level") == "全区"))
+    assert district["submitted"].to_list() == [0]

@@ -257,6 +257,23 @@ def test_period_across_the_boundary_names_kcbx_year(year_2022):
     assert (year_2022 / "kcbx.yml").read_text(encoding="utf-8") == before
 
 
+def test_period_of_a_mistyped_month_is_a_usage_error_and_the_same_month_changes_nothing(year_2022):
+    path = year_2022 / "kcbx.yml"
+    path.write_text(path.read_text(encoding="utf-8").replace("pulled_on:", "pulled_on: 2022-11-03  #"),
+                    encoding="utf-8")
+    before = path.read_text(encoding="utf-8")
+    typo = invoke("period", "2022/11", "--config", str(year_2022))
+    assert typo.exit_code == 2
+    assert "参数 YYYY-MM 的值不对：“2022/11”不是 YYYY-MM 格式的月份" in typo.output
+    assert "配置文件" not in typo.output  # the command line's mistake, not the file's
+    same = invoke("period", "2022-10", "--config", str(year_2022))
+    assert same.exit_code == 0 and "报送月份已经是 2022-10，没有改动" in same.output
+    assert path.read_text(encoding="utf-8") == before  # its pulled_on stays
+    moved = invoke("period", "2022-11", "--config", str(year_2022))
+    assert moved.exit_code == 0 and "pulled_on 已清空" in moved.output
+    assert load_config(year_2022).pulled_on is None
+
+
 @pytest.mark.parametrize("command", ["validate", "build", "report"])
 def test_a_month_of_another_year_is_a_config_error_everywhere(year_2022, command):
     result = invoke(command, "--config", str(year_2022), "--period", "2023-09")

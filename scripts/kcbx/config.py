@@ -7,8 +7,11 @@ Chinese message names the key. Relative paths are resolved against the config's 
 from __future__ import annotations
 
 import calendar
+import dataclasses
 import datetime as dt
+import difflib
 import re
+import typing
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -306,7 +309,7 @@ class Config(_Strict):
 
 _MESSAGES = {
     "missing": "缺少这一必填项",
-    "extra_forbidden": "不认识这个配置项（是否拼写有误？可用的配置项见说明文档）",
+    "extra_forbidden": "不认识这个配置项（是否拼写有误？全部配置项见网站“数据与规则 › 配置文件 kcbx.yml”）",
     "int_parsing": "应为整数",
     "int_type": "应为整数",
     "int_from_float": "应为整数",
@@ -315,13 +318,13 @@ _MESSAGES = {
     "date_from_datetime_parsing": "应为日期，格式 YYYY-MM-DD，如 2022-09-01",
     "date_type": "应为日期，格式 YYYY-MM-DD，如 2022-09-01",
     "date_from_datetime_inexact": "应为日期（不带时间），格式 YYYY-MM-DD",
-    "list_type": "应为列表，如 [2022-10-08]",
+    "list_type": "应为列表：写成 [甲, 乙]，或每项一行、以“- ”开头",
     "tuple_type": "应为两个数的列表，如 [6, 15]",
     "dict_type": "应为一组“键: 值”",
     "model_type": "应为一组“键: 值”",
     "model_attributes_type": "应为一组“键: 值”",
-    "greater_than_equal": "数值太小",
-    "less_than_equal": "数值太大",
+    "greater_than_equal": "数值太小（至少 {ge}）",
+    "less_than_equal": "数值太大（最多 {le}）",
     "too_short": "项数不够",
     "too_long": "项数太多",
 }
@@ -344,17 +347,53 @@ def parse_config(data: Any, *, root: Path, source: str) -> Config:
     try:
         return Config.model_validate({**data, "root": root})
     except ValidationError as exc:
-        err = exc.errors()[0]
+        errors = exc.errors()  # a misspelt key first: it explains the "missing" one it leaves
+        err = next((e for e in errors if e["type"] in _UNKNOWN), errors[0])
+        ctx = err.get("ctx", {})
         if err["type"] == "value_error":
-            text = str(err.get("ctx", {}).get("error", err["msg"]))
+            text = str(ctx.get("error", err["msg"]))
+        elif err["type"].startswith("date") and "outside expected range" in str(ctx.get("error", "")):
+            text = "没有这一天（日期不存在），格式 YYYY-MM-DD，如 2022-09-01"
         else:
-            text = _MESSAGES.get(err["type"], f"取值不对（{err['type']}）")
+            text = _MESSAGES.get(err["type"], f"取值不对（{err['type']}）").format(**ctx)
         value = err.get("input")
-        if err["type"] not in ("missing", "extra_forbidden", "value_error") and not isinstance(
-            value, dict
-        ):
-            text += f"；现在的值是“{value}”"
+        if err["type"] in _UNKNOWN:
+            text = _MESSAGES["extra_forbidden"]
+            near = difflib.get_close_matches(str(err["loc"][-1]), _names_beside(err["loc"]), n=1, cutoff=0.6)
+            if near:
+                text = f"不认识这个配置项。您是不是要写 {near[0]}？"
+        elif err["type"] not in ("missing", "value_error") and not isinstance(value, dict):
+            text += f"；现在的值是“{_as_written(value)}”"
         raise ConfigError(text, path=source, key=_key(tuple(err["loc"]))) from None
+
+
+_UNKNOWN = ("extra_forbidden", "unexpected_keyword_argument")  # a model's, a dataclass's
+
+
+def _as_written(value: Any) -> str:
+    """A value as it stands in kcbx.yml (YAML's true/false and an empty value, not Python's)."""
+    if value is None:
+        return "（空）"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def _names_beside(loc: tuple[Any, ...]) -> list[str]:
+    """The keys allowed where ``loc`` points (a misspelt key's siblings)."""
+    model: Any = Config
+    for part in loc[:-1]:
+        field = getattr(model, "model_fields", {}).get(part)
+        if field is None:
+            return []
+        inner = [a for a in (field.annotation, *typing.get_args(field.annotation))
+                 if isinstance(a, type) and (issubclass(a, BaseModel) or dataclasses.is_dataclass(a))]
+        if not inner:
+            return []
+        model = inner[0]
+    names = [f.name for f in dataclasses.fields(model)] if dataclasses.is_dataclass(model) \
+        else list(getattr(model, "model_fields", {}))
+    return [name for name in names if name != "root"]
 
 
 def find_config(start: Path | None = None) -> Path:

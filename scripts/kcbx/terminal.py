@@ -68,7 +68,8 @@ def print_report(report: Report, config: Config, *, limit: int = 20, show_ids: b
     console.print(table)
     shown = [f for f in report.sorted() if f.severity == ERROR][:limit]
     if shown:
-        console.print(f"[bold]最需要处理的错误（前 {len(shown)} 条，完整清单用 --json）：[/]")
+        console.print(f"[bold]最需要处理的错误（前 {len(shown)} 条，"
+                      "完整清单见校验报告或用 kcbx validate --json）：[/]")
         for f in shown:
             where = " ".join(x for x in (f.unit_code or "", f.file or "") if x)
             console.print(f"  [red]{escape(rule_name(f.rule))}[/] [dim]{f.rule}[/] "

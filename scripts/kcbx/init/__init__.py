@@ -165,6 +165,9 @@ def roll_over(config_path: Path, period: str) -> RolledOver:
     why = outside_year(period, config.year)
     if why:
         raise ConfigError(why + "，没有改动", path=str(path), key="period")
+    latest = latest_snapshot(snapshots_dir(config))
+    if period == config.period:  # already this month: its pulled_on and deadline stay
+        return RolledOver(period, period, latest.name if latest else None)
     before = path.read_text(encoding="utf-8")
     text = before
     for key, value in (("period", period), ("pulled_on", "null"), ("deadline", "null")):
@@ -180,5 +183,4 @@ def roll_over(config_path: Path, period: str) -> RolledOver:
     except Exception:
         write_text(path, before)  # nothing half-changed
         raise
-    latest = latest_snapshot(snapshots_dir(config))
     return RolledOver(config.period, period, latest.name if latest else None)
