@@ -43,7 +43,8 @@ def cli() -> None:
       kcbx build              运行全部流程，最后告诉您结果在哪里
       kcbx mail watch         报送邮箱：收取学校发来的报表，几分钟内回复校验结果
 
-    在区工作文件夹（含 kcbx.yml 的文件夹）中运行，或用 --config 指定。
+    在区工作文件夹（含 kcbx.yml 的文件夹）中运行，或在命令后用 --config 指定（如
+    kcbx status --config 示例区）。
     """
 
 

@@ -219,11 +219,13 @@ def year_figures(config: Config, year: int, progress: Progress | None = None) ->
 
 
 @locked
-def year_summary(config: Config, year: int, progress: Progress | None = None) -> Path:
-    """``kcbx report --year``: the calendar year's months, each with its own year's settings."""
+def year_summary(config: Config, year: int, progress: Progress | None = None) -> tuple[Path, list[str]]:
+    """``kcbx report --year``: the calendar year's months, each with its own year's settings;
+    the summary's path and the months it holds (a month without a pull is not in it)."""
     from .outputs.reports.year import year_summary as write
 
-    return write(config, year_figures(config, year, progress))
+    figures = year_figures(config, year, progress)
+    return write(config, figures), [m["period"] for m in figures.months]
 
 
 @locked

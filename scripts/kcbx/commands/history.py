@@ -55,7 +55,8 @@ def command(config: Config, as_json: bool, old: str | None, new: str | None) -> 
     # values fold onto a second line in a narrow terminal, never cut to "…"
     years = sorted({s.year for s in snaps if s.year})
     listing = Table(title="保存的拉取（快照）" + (f"，{'、'.join(map(str, years))} 学年" if years else ""))
-    for col in ("快照", "拉取时间", "报送月份", "拉取日期"):
+    listing.add_column("快照", no_wrap=True)  # whole, to copy into kcbx history 旧 新
+    for col in ("拉取时间", "报送月份", "拉取日期"):
         listing.add_column(col, overflow="fold")
     for col in ("摸底表", "名册", "台账"):
         listing.add_column(col, overflow="fold", justify="right")

@@ -40,8 +40,12 @@ def command(config: Config, whole_year: str | None) -> None:
 
         year = int(whole_year or config.period[:4])
         with progress_bar() as progress:
-            path = year_summary(config, year, progress)
-        console.print(f"年度总结：{path}")
+            path, months = year_summary(config, year, progress)
+        console.print(f"年度总结：{path}（{year} 年 {len(months)} 个月有拉取：{'、'.join(months)}）")
+        missing = [f"{year}-{m:02d}" for m in range(1, 13)  # months to come are not missing
+                   if f"{year}-{m:02d}" not in months and f"{year}-{m:02d}" <= config.period]
+        if missing:
+            console.print(f"不在总结中的月份（这个工作文件夹没有这些月份的拉取）：{'、'.join(missing)}")
         return
     with progress_bar() as progress:
         result = reports(config, progress=progress)
