@@ -274,6 +274,28 @@ def test_period_of_a_mistyped_month_is_a_usage_error_and_the_same_month_changes_
     assert load_config(year_2022).pulled_on is None
 
 
+def test_status_tells_last_months_files_and_forms_from_this_months(year_2022):
+    import json
+
+    def status() -> dict:
+        return json.loads(invoke("status", "--json", "--config", str(year_2022)).output)
+
+    current_snapshot(load_config(year_2022))  # October, pulled
+    assert invoke("forms", "--config", str(year_2022)).exit_code == 0
+    october = status()
+    assert october["submitted"] == october["reporting"] == october["forms"] and october["last_month"] == []
+    assert invoke("period", "2022-11", "--config", str(year_2022)).exit_code == 0
+    november = status()
+    assert november["submitted"] == [] and november["forms"] == []
+    assert november["last_month"] == november["reporting"]  # October's files, untouched
+    assert "上个月的表格" in november["next_step"] and "kcbx forms" in november["next_step"]
+    assert invoke("forms", "--config", str(year_2022)).exit_code == 0
+    return_form(year_2022 / "forms" / "XX1.xlsx", year_2022 / "submissions" / "XX1.xlsx")
+    later = status()
+    assert later["forms"] == later["reporting"]
+    assert later["submitted"] == ["XX1"] and "XX1" not in later["last_month"]
+
+
 @pytest.mark.parametrize("command", ["validate", "build", "report"])
 def test_a_month_of_another_year_is_a_config_error_everywhere(year_2022, command):
     result = invoke(command, "--config", str(year_2022), "--period", "2023-09")

@@ -29,7 +29,9 @@ class Status:
     reporting: list[str] = field(default_factory=list)  # units that must report
     grid_groups: int = 0
     forms: list[str] = field(default_factory=list)  # reporting units with a generated form
-    submitted: list[str] = field(default_factory=list)  # reporting units with a file
+    submitted: list[str] = field(default_factory=list)  # reporting units with a file of this month
+    # reporting units whose file is the one last month's pull took, unchanged (not this month's)
+    last_month: list[str] = field(default_factory=list)
     last_pull: str | None = None
     errors: int | None = None  # in the period's last validation
     warnings: int | None = None
@@ -49,7 +51,7 @@ class Status:
 
 def workspace_status(config: Config, today: dt.date | None = None) -> Status:
     from .district import DistrictError, load_district
-    from .outputs.forms import forms_dir
+    from .outputs.forms import forms_dir, forms_of_period
     from .sources.xlsx import list_workbooks
     from .tables import list_snapshots
     from .tables.snapshot import snapshots_dir
@@ -71,10 +73,14 @@ def workspace_status(config: Config, today: dt.date | None = None) -> Status:
     status.reporting = [u.code for u in district.reporting_units]
     status.grid_groups = len(district.grid)
     folder = forms_dir(config)
-    status.forms = [c for c in status.reporting if (folder / f"{safe_name(c)}.xlsx").is_file()]
+    this_month = forms_of_period(config)  # None: a workspace from before the forms record
+    status.forms = [c for c in status.reporting if (folder / f"{safe_name(c)}.xlsx").is_file()
+                    and (this_month is None or f"{safe_name(c)}.xlsx" in this_month)]
     books, _ = list_workbooks(config.submissions_path)
     stems = {p.stem for p in books}
-    status.submitted = [c for c in status.reporting if c in stems]
+    old = _unchanged_since_last_month(config, books, snaps)
+    status.submitted = [c for c in status.reporting if c in stems and c not in old]
+    status.last_month = [c for c in status.reporting if c in old]
     latest = snaps[-1] if snaps else None
     status.last_pull = latest.manifest.get("created") if latest else None
     result = config.outputs_path / "validation" / f"{config.period}_校验结果.json"
@@ -86,6 +92,29 @@ def workspace_status(config: Config, today: dt.date | None = None) -> Status:
             pass
     status.next_step = _next(config, status, today or dt.date.today())
     return status
+
+
+def _unchanged_since_last_month(config: Config, books: list[Any], snaps: list[Any]) -> set[str]:
+    """The file names (stems) in the submissions folder with the very bytes the last pull of
+    an earlier month took: last month's workbooks still lying there after ``kcbx period``."""
+    from .sources.folder import file_hash
+
+    earlier = [s for s in snaps if s.period and s.period < config.period]
+    if not earlier:
+        return set()
+    try:
+        taken = {r.digest for r in earlier[-1].files() if r.digest}
+    except (OSError, ValueError, KeyError):
+        return set()
+    limit = config.limits.file_mb * 1024 * 1024
+    out = set()
+    for path in books:
+        try:
+            if file_hash(path, limit) in taken:
+                out.add(path.stem)
+        except OSError:
+            continue
+    return out
 
 
 def _mailbox(config: Config, status: Status) -> None:
@@ -122,6 +151,8 @@ def _next(config: Config, s: Status, today: dt.date) -> str:
         return f"在 {ref} 的「单位名录」中，把要报送月报的单位的“是否报送月报”填为“是”"
     if not s.grid_groups:
         return f"在 {ref} 的「户籍网格包保表」中填写每个村（居）民小组由哪个单位包保"
+    if len(s.forms) < len(s.reporting) and not s.submitted and s.last_month:
+        return "报表文件夹中是上个月的表格：运行 kcbx forms 生成本月的填报表格，发给各单位"
     if len(s.forms) < len(s.reporting) and not s.submitted:
         return "运行 kcbx forms，为各单位生成填报表格，发给各单位"
     if not s.submitted:

@@ -34,8 +34,11 @@ def command(config: Config, as_json: bool) -> None:
     else:
         console.print(f"  基础数据：单位 {status.units} 个（报送月报 {len(status.reporting)} 个），"
                       f"包保的村（居）民小组 {status.grid_groups} 个")
-        console.print(f"  填报表格：已生成 {len(status.forms)}/{len(status.reporting)} 个单位")
-        console.print(f"  报送：{len(status.submitted)}/{len(status.reporting)} 个单位的表格已在报表文件夹中")
+        due = len(status.reporting)
+        console.print(f"  填报表格：已生成 {len(status.forms)}/{due} 个单位（{status.period}）")
+        console.print(f"  报送：{len(status.submitted)}/{due} 个单位本月的表格已在报表文件夹中"
+                      + (f"（另有 {len(status.last_month)} 个单位的表格是上个月拉取过的，没有改动）"
+                         if status.last_month else ""))
         console.print(f"  最近一次拉取：{status.last_pull or '还没有'}"
                       f"（本学年 {status.pulls_this_year} 次）")
         if status.last_year_pull:

@@ -6,10 +6,12 @@
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Callable
 from pathlib import Path
 
+from ...atomic import write_text
 from ...config import Config
 from ...parallel import each
 from ...schema import DataPackage, load_package
@@ -75,7 +77,36 @@ def write_forms(config: Config, *, unit: str | None = None, out: Path | None = N
          finished=finished, in_flight=1)
     written = [done[spec.file_name] for spec in specs]
     written += write_templates(folder / TEMPLATES_DIR, package, config)
+    if folder == forms_dir(config):
+        _record(config, [spec.file_name for spec in specs])
     return written
+
+
+FORMS_RECORD = "forms.json"  # in the private outputs: the month the forms folder was written for
+
+
+def _record(config: Config, names: list[str]) -> None:
+    """Which forms of the forms folder were written for which month (``kcbx status`` tells
+    this month's forms from last month's)."""
+    path = config.outputs_path / FORMS_RECORD
+    try:
+        known = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        known = {}
+    files = dict(known.get("files", {})) if isinstance(known, dict) else {}
+    files.update({name: config.period for name in names})
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write_text(path, json.dumps({"files": files}, ensure_ascii=False, indent=1))
+
+
+def forms_of_period(config: Config) -> set[str] | None:
+    """The file names of the forms folder written for this month (``None``: no record, a
+    workspace from before the record)."""
+    try:
+        files = json.loads((config.outputs_path / FORMS_RECORD).read_text(encoding="utf-8"))["files"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return {name for name, period in files.items() if period == config.period}
 
 
 def _write_one(job: tuple[FormSpec, Path]) -> Path:
