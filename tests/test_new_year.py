@@ -9,6 +9,7 @@ pupil at the 初中 XX2 and a census child who is past the age range on the new 
 from __future__ import annotations
 
 import datetime as dt
+import re
 import shutil
 from pathlib import Path
 
@@ -189,6 +190,21 @@ def test_the_forms_carry_what_the_schools_keep_up(new_year):
     assert "黄某大" in text and "超过 15 周岁" in text and "何某秋" not in text
     assert "张某六" in text and "陈某六" in text and "联系落实初中学校" in text
     assert "2016-09-01 至 2017-08-31" in text
+
+
+def test_the_forms_examples_are_of_their_own_year(new_year):
+    """A 2023 form's hints give 2023 examples: "例：2022年秋季学期" is a term the form's own
+    list refuses in 2023."""
+    said: list[str] = []
+    for path in sorted((new_year / "forms").glob("*.xlsx")):
+        book = openpyxl.load_workbook(path)
+        for ws in book.worksheets:
+            said += [c.comment.text for row in ws.iter_rows() for c in row if c.comment]
+            said += [c.value for row in ws.iter_rows() for c in row if isinstance(c.value, str)]
+            said += [dv.prompt for dv in ws.data_validations.dataValidation if dv.prompt]
+    examples = re.findall(r"例：(\d{4})", " ".join(said))
+    assert examples and set(examples) - {"1380", "3601", "9901"} == {"2023"}
+    assert "例：2023年秋季学期" in " ".join(said)
 
 
 def test_an_untouched_return_hides_nothing_and_home7_finds_who_was_not_taken_on(new_year, tmp_path):

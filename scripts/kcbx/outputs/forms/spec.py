@@ -22,6 +22,7 @@ Conventions every renderer follows:
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -239,7 +240,8 @@ def sheet_spec(table: Table, district: District, *, banner: str | None,
     lists = lists or {}
     columns = tuple(column_spec(table, f, district, lists) for f in table.fields)
     return SheetSpec(
-        table=table.name, title=table.title, description=table.description, columns=columns,
+        table=table.name, title=table.title, description=in_the_year(table.description, district.year),
+        columns=columns,
         banner=banner, header_row=2 if banner else 1,
         data_rows=data_rows or DATA_ROWS.get(table.name, DEFAULT_DATA_ROWS), rows=rows,
     )
@@ -257,10 +259,22 @@ def column_spec(table: Table, f: Field, district: District,
     else:
         number_format = TEXT
     return ColumnSpec(
-        name=f.name, title=f.title, hint=f.description, type=f.type,
+        name=f.name, title=f.title, hint=in_the_year(f.description, district.year), type=f.type,
         required=_required(f), number_format=number_format, width=_width(f, text_kind),
         validation=validation_for(table, f, district, lists), text_kind=text_kind, pii=f.pii,
     )
+
+
+EXAMPLE_YEAR = 2022  # the schemas' examples ("例：2022-10-08", "2022年秋季学期") are of work year 2022
+_EXAMPLE = re.compile(rf"(?<!\d){EXAMPLE_YEAR}(?=-\d\d|年)")
+
+
+def in_the_year(hint: str, year: int | None) -> str:
+    """A column's hint with its example dates moved into the form's work year: a 2024 form
+    whose 个别化教学计划 example says 2022年秋季学期 shows a term its own list refuses."""
+    if not year or year == EXAMPLE_YEAR:
+        return hint
+    return _EXAMPLE.sub(str(year), hint)
 
 
 def validation_for(table: Table, f: Field, district: District,
