@@ -53,6 +53,17 @@ def test_init_refuses_an_existing_workspace(tmp_path):
     again = invoke("init", str(tmp_path), "--district", "别的区", "--year", "2024")
     assert again.exit_code == 2 and "已有 kcbx.yml" in again.output
     assert (tmp_path / "kcbx.yml").read_bytes() == before
+    bare = invoke("init", str(tmp_path))  # nothing to ask for: it is a workspace already
+    assert bare.exit_code == 2 and "已经是一个工作文件夹" in bare.output and "kcbx period" in bare.output
+    assert "缺少" not in bare.output
+
+
+def test_init_with_a_first_month_outside_its_year_makes_no_folder(tmp_path):
+    result = invoke("init", str(tmp_path / "新区"), "--district", "测试区", "--year", "2024",
+                    "--period", "2025-09")
+    assert result.exit_code == 2 and "不在 2024 学年" in result.output and "--year 改为 2025" in result.output
+    assert "kcbx year" not in result.output and "配置文件" not in result.output
+    assert not (tmp_path / "新区").exists()
 
 
 def test_a_year_the_calendar_library_does_not_know(tmp_path):

@@ -11,7 +11,7 @@ from pathlib import Path
 import click
 
 from ..clitools import CONTEXT, Command, handle_errors, json_option
-from ..errors import ConfigError
+from ..errors import ConfigError, WorkspaceError
 from ..terminal import console
 
 PERIOD = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
@@ -57,12 +57,15 @@ def command(folder: Path | None, district: str | None, year: int | None, period:
     from ..init import init_workspace
 
     folder = folder or Path.cwd()
+    if (folder / "kcbx.yml").exists():  # before asking anything: nothing to ask for
+        raise WorkspaceError(f"{folder} 中已有 kcbx.yml，这里已经是一个工作文件夹，没有改动任何文件。"
+                             "换报送月份用 kcbx period，开始新学年用 kcbx year，查看进度用 kcbx status")
     district = str(_ask(district, "区（县）名称", option="district")).strip()
     year = int(_ask(year, "学年开始的年份（如 2023）", option="year", whole_number=True,
                     default=dt.date.today().year if dt.date.today().month >= 8
                     else dt.date.today().year - 1))
     if period is not None and not PERIOD.match(period):
-        raise ConfigError(f"--period “{period}”不是 YYYY-MM 格式的月份，如 {year}-09")
+        raise click.BadParameter(f"“{period}”不是 YYYY-MM 格式的月份，如 {year}-09", param_hint="--period")
     made = init_workspace(folder, district=district, year=year, period=period)
     if as_json:
         click.echo(json.dumps({"folder": str(made.folder), "files": [str(f) for f in made.files],

@@ -16,7 +16,7 @@ from pathlib import Path
 import jinja2
 
 from ..atomic import write_text
-from ..config import CONFIG_NAME, load_config
+from ..config import CONFIG_NAME, load_config, work_year, year_months
 from ..errors import ConfigError, WorkspaceError
 
 HERE = Path(__file__).parent
@@ -119,6 +119,10 @@ def init_workspace(folder: Path, *, district: str, year: int, period: str | None
                              "如要重新开始，请换一个空文件夹")
     today = today or dt.date.today()
     period = period or f"{year}-09"
+    if work_year(period) != year:  # checked before the folder is made
+        first, last = year_months(year)
+        raise WorkspaceError(f"第一个报送月份 {period} 不在 {year} 学年（{first} 至 {last}）内："
+                          f"请改用 --period {year}-09 之类的月份，或把 --year 改为 {work_year(period)}")
     calendar = school_year_calendar(year)
     note = ("取自 chinese_calendar（国务院办公厅每年公布的安排）。" if calendar.known else
             f"chinese_calendar 还不知道 {year}—{year + 1} 学年的安排：请按国务院办公厅公布的通知填写。")
