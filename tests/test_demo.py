@@ -285,3 +285,14 @@ def test_the_second_year_is_found_where_it_was_planted(two_years: DemoSummary) -
     assert problems["LHXX"]["送教上门不规范"] >= 1 and problems["QSZZ"]["隐瞒不报"] >= 2  # + AGE-2
     # October 2022 was published before the new year: its page stays on the site
     assert "2022-10" in (two_years.dest / "build" / "public" / "progress.csv").read_text("utf-8")
+
+
+def test_a_demo_made_again_in_its_folder_says_it_replaced_the_old_one(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from kcbx.cli import cli
+
+    first = CliRunner().invoke(cli, ["demo", str(tmp_path / "d"), "--children", "300"])
+    assert first.exit_code == 0 and "重新生成" not in first.output
+    again = CliRunner().invoke(cli, ["demo", str(tmp_path / "d"), "--children", "300"])
+    assert again.exit_code == 0 and "以前生成的示例区（连同它的拉取和输出）已重新生成" in again.output

@@ -64,10 +64,13 @@ def demo(dest: Path, children: int, seed: int, years: int) -> None:
     --years 2 时示例区已用 kcbx year 进入 2023 学年：各单位 9 月报回的是 kcbx forms 带入的
     表格（名册升级、毕业生不再带入），其中一名六年级送教上门学生没有初中接续。
     """
-    from .demo import write_demo
+    from .demo import is_demo, write_demo
 
+    again = is_demo(dest)
     with progress_bar() as progress:
         summary = write_demo(dest, children=children, seed=seed, years=years, progress=progress)
+    if again:
+        console.print(f"{dest} 中以前生成的示例区（连同它的拉取和输出）已重新生成。")
     console.print(f"已生成示例区：{summary.units} 个单位，摸底表 {summary.children} 名儿童，"
                   f"文件 {len(summary.files)} 个。")
     console.print(f"下一步：cd {dest} && kcbx validate")

@@ -105,12 +105,17 @@ def resolve(plants: list[Plant], written: dict[tuple[str, str], Written],
     return out
 
 
+def is_demo(dest: Path) -> bool:
+    """``dest`` holds a demo made earlier (which a new demo there replaces)."""
+    return (dest / MARKER / PLANTED_FILE).is_file()
+
+
 def _prepare(dest: Path) -> None:
     """Refuse a folder that holds anything but an earlier demo; clear an earlier demo."""
     if dest.exists() and not dest.is_dir():
         raise WorkspaceError(f"{dest} 已经存在，而且不是文件夹。请换一个新的文件夹名，如“示例区”")
     if dest.is_dir() and any(dest.iterdir()):
-        if not (dest / MARKER / PLANTED_FILE).is_file():
+        if not is_demo(dest):
             raise WorkspaceError(
                 f"文件夹 {dest} 里已有其他文件，不是以前生成的示例区。为免覆盖您的文件，"
                 "请换一个新的文件夹名（如“示例区”），或先把它清空")
