@@ -140,3 +140,20 @@ def test_the_installed_command_in_a_terminal(tmp_path):
     assert done.stderr.strip().splitlines() == [
         "用法：kcbx [选项] 命令 [参数]...", "试试 kcbx -h 查看帮助", "",
         "错误：没有“bulid”这个命令。您是不是要输入 kcbx build？"]
+
+
+MONTHS = [(c, "--period") for c in COMMANDS if any("--period" in p.opts for p in command_at(c).params)]
+MONTHS.append((("period",), "YYYY-MM"))
+
+
+@pytest.mark.parametrize(("path", "param"), MONTHS, ids=[f"{_id(c)} {p}" for c, p in MONTHS])
+def test_a_mistyped_month_on_the_command_line_is_a_usage_error(path, param, tmp_path):
+    """``--period 2024/09`` (and ``kcbx period 2024/09``) is the command line's mistake: told as
+    such before any workspace is read — not blamed on kcbx.yml."""
+    args = [*path, "2024/09"] if param == "YYYY-MM" else [*path, "--period", "2024/09"]
+    if any("--config" in p.opts for p in command_at(path).params):
+        args += ["--config", str(tmp_path)]  # no workspace there: the month is told first
+    message = assert_usage_error(invoke(*args), path)
+    kind = "参数" if param == "YYYY-MM" else "选项"
+    assert f"{kind} {param} 的值不对：“2024/09”不是 YYYY-MM 格式的月份" in message
+    assert "配置文件" not in message

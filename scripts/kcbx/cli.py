@@ -15,7 +15,7 @@ from pathlib import Path
 import click
 
 from . import __version__, commands
-from .clitools import CONTEXT, Group, handle_errors, json_option, show_ids_option, workspace_options
+from .clitools import CONTEXT, Group, handle_errors, json_option, month, show_ids_option, workspace_options
 from .config import Config, load_config
 from .terminal import console, print_report, progress_bar
 
@@ -127,9 +127,9 @@ def validate(config: Config, as_json: bool, limit: int, show_ids: bool) -> None:
 @cli.command(context_settings=CONTEXT)
 @click.option("--config", "config_path", type=click.Path(path_type=Path), metavar="路径",
               help="配置文件 kcbx.yml 或其所在文件夹（默认：当前文件夹及其上级中的 kcbx.yml）")
-@click.option("--period", metavar="YYYY-MM", help="报送月份，覆盖配置中的 period")
+@click.option("--period", metavar="YYYY-MM", callback=month, help="报送月份，覆盖配置中的 period")
 @click.option("--pulled-on", type=click.DateTime(["%Y-%m-%d"]), metavar="YYYY-MM-DD",
-              help="本次拉取日期")
+              help="本次拉取日期，覆盖配置中的 pulled_on（默认今天）")
 @click.option("--demo", "demo_dir", is_flag=False, flag_value="", default=None,
               metavar="[文件夹]", help="先生成示例区（默认放在临时文件夹），再对它运行全部流程")
 @click.option("--strict", is_flag=True, help="报表中有错误时以退出码 1 结束（默认 0）")

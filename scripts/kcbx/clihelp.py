@@ -102,7 +102,7 @@ _COLUMN = re.compile(r"\S {2,}(?=\S)")
 
 
 def _items(lines: list[str]) -> list[tuple[int, int, str]]:
-    """The lines of a ``\b`` block as its items: (indent, hanging indent, text). A line goes
+    """The lines of a ``\\b`` block as its items: (indent, hanging indent, text). A line goes
     on with the item before when it is indented as that item's continuation, starts no new
     item (``- ``, ``kcbx ``, ``例：``) and the break falls between two Chinese characters —
     a line broken by hand; anything else (aligned columns, lists) stays a line of its own."""
@@ -123,7 +123,7 @@ def _items(lines: list[str]) -> list[tuple[int, int, str]]:
 
 def wrap_text(text: str, width: int, indent: str = "") -> str:
     """click's ``wrap_text`` with ``preserve_paragraphs``, in terminal columns: a paragraph is
-    joined and wrapped; one whose first line is ``\b`` keeps its lines as written (lines
+    joined and wrapped; one whose first line is ``\\b`` keeps its lines as written (lines
     broken by hand between Chinese characters joined again), each wrapped only where it is
     wider than the terminal."""
     paragraphs: list[list[str]] = [[]]

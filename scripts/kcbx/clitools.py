@@ -18,7 +18,7 @@ import click
 
 from .clihelp import Context, chinese_extra, short_help
 from .cliusage import in_chinese, unknown_command
-from .config import load_config
+from .config import PERIOD_RE, load_config
 from .errors import KcbxError
 from .terminal import err_console
 
@@ -141,12 +141,20 @@ def write_error_log(trace: str) -> Path:
     return log
 
 
+def month(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """A YYYY-MM typed on the command line (``--period``, ``kcbx period``): a wrong one is the
+    command line's mistake, told as a usage error — not blamed on kcbx.yml."""
+    if value is not None and not PERIOD_RE.match(value):
+        raise click.BadParameter(f"“{value}”不是 YYYY-MM 格式的月份，如 2023-10", ctx=ctx, param=param)
+    return value
+
+
 def workspace_options(func: Callable[..., Any]) -> Callable[..., Any]:
     """--config, --period, --pulled-on: which workspace, and single keys overridden."""
 
     @click.option("--config", "config_path", type=click.Path(path_type=Path), metavar="路径",
                   help="配置文件 kcbx.yml 或其所在文件夹（默认：当前文件夹及其上级中的 kcbx.yml）")
-    @click.option("--period", metavar="YYYY-MM", help="报送月份，覆盖配置中的 period")
+    @click.option("--period", metavar="YYYY-MM", callback=month, help="报送月份，覆盖配置中的 period")
     @click.option("--pulled-on", type=click.DateTime(["%Y-%m-%d"]), metavar="YYYY-MM-DD",
                   help="本次拉取日期，覆盖配置中的 pulled_on（默认今天）")
     @functools.wraps(func)

@@ -4,17 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import re
 import sys
 from pathlib import Path
 
 import click
 
-from ..clitools import CONTEXT, Command, handle_errors, json_option
+from ..clitools import CONTEXT, Command, handle_errors, json_option, month
 from ..errors import ConfigError, WorkspaceError
 from ..terminal import console
-
-PERIOD = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
 
 def _ask(value: object, text: str, *, option: str, whole_number: bool = False,
@@ -40,7 +37,7 @@ def _ask(value: object, text: str, *, option: str, whole_number: bool = False,
 @click.argument("folder", required=False, type=click.Path(path_type=Path), metavar="[文件夹]")
 @click.option("--district", metavar="区名", help="区（县）名称，如“示例区”")
 @click.option("--year", type=int, metavar="年份", help="学年开始的年份，如 2023 表示 2023—2024 学年")
-@click.option("--period", metavar="YYYY-MM", help="第一个报送月份（默认：该学年的 9 月）")
+@click.option("--period", metavar="YYYY-MM", callback=month, help="第一个报送月份（默认：该学年的 9 月）")
 def command(folder: Path | None, district: str | None, year: int | None, period: str | None,
             as_json: bool) -> None:
     """为一个真实的区新建工作文件夹（默认：当前文件夹）。
@@ -64,8 +61,6 @@ def command(folder: Path | None, district: str | None, year: int | None, period:
     year = int(_ask(year, "学年开始的年份（如 2023）", option="year", whole_number=True,
                     default=dt.date.today().year if dt.date.today().month >= 8
                     else dt.date.today().year - 1))
-    if period is not None and not PERIOD.match(period):
-        raise click.BadParameter(f"“{period}”不是 YYYY-MM 格式的月份，如 {year}-09", param_hint="--period")
     made = init_workspace(folder, district=district, year=year, period=period)
     if as_json:
         click.echo(json.dumps({"folder": str(made.folder), "files": [str(f) for f in made.files],

@@ -3,28 +3,18 @@
 from __future__ import annotations
 
 import json
-import re
 
 import click
 
-from ..clitools import CONTEXT, Command, handle_errors, json_option
+from ..clitools import CONTEXT, Command, handle_errors, json_option, month
 from ..config import find_config
 from ..terminal import console
-
-PERIOD = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
-
-
-def _month(ctx: click.Context, param: click.Parameter, value: str) -> str:
-    """The month as typed on the command line (told as a usage error, not the file's fault)."""
-    if not PERIOD.match(value):
-        raise click.BadParameter(f"“{value}”不是 YYYY-MM 格式的月份，如 2023-10", ctx=ctx, param=param)
-    return value
 
 
 @click.command("period", cls=Command, context_settings=CONTEXT)
 @handle_errors
 @json_option
-@click.argument("month", metavar="YYYY-MM", callback=_month)
+@click.argument("month", metavar="YYYY-MM", callback=month)
 @click.option("--config", "config_path", type=click.Path(), metavar="路径",
               help="配置文件 kcbx.yml 或其所在文件夹（默认：当前文件夹及其上级中的 kcbx.yml）")
 def command(month: str, config_path: str | None, as_json: bool) -> None:
