@@ -98,6 +98,7 @@ def _unchanged_since_last_month(config: Config, books: list[Any], snaps: list[An
     """The file names (stems) in the submissions folder with the very bytes the last pull of
     an earlier month took: last month's workbooks still lying there after ``kcbx period``."""
     from .sources.folder import file_hash
+    from .sources.guard import MB
 
     earlier = [s for s in snaps if s.period and s.period < config.period]
     if not earlier:
@@ -106,7 +107,7 @@ def _unchanged_since_last_month(config: Config, books: list[Any], snaps: list[An
         taken = {r.digest for r in earlier[-1].files() if r.digest}
     except (OSError, ValueError, KeyError):
         return set()
-    limit = config.limits.file_mb * 1024 * 1024
+    limit = config.limits.file_mb * MB
     out = set()
     for path in books:
         try:
