@@ -262,3 +262,44 @@ def test_a_new_month_with_last_months_files_is_a_new_pull_that_reads_nothing(dem
     rates = pl.read_csv(root / "build" / "public" / "submission_rates.csv")
     district = rates.filter((pl.col("period") == "2022-11") & (pl.col("level") == "全区"))
     assert district["submitted"].to_list() == [0]
+
+
+def test_a_look_at_another_month_judges_that_months_own_pull_and_moves_nothing(demo_copy):
+    """``--period`` of an earlier month while the folder holds a later month's files: that
+    month's own pull is judged (no later files relabelled); back at the month of the
+    files, its pull again; a month never pulled is pulled for, as asked — and is not what
+    the later month's 台账 is compared with (REP-4), nor where status finds last month."""
+    from kcbx.init import roll_over
+    from kcbx.pipeline import previous_snapshot
+    from kcbx.schema import load_package
+    from kcbx.tables import list_snapshots
+
+    root = demo_copy("incremental-look").dest
+    october, _ = reads(load_config(root))
+    roll_over(root / "kcbx.yml", "2022-11")
+    november_config = load_config(root)
+    november, _ = reads(november_config)
+    folder = snapshots_dir(november_config)
+    count = len(list_snapshots(folder))
+    again, read = reads(november_config.with_overrides(period="2022-10"))
+    assert again.path == october.path and read in ([], [0])
+    assert reads(november_config)[0].path == november.path
+    assert len(list_snapshots(folder)) == count  # nothing pulled for either
+    september, _ = reads(november_config.with_overrides(period="2022-09"))
+    assert september.period == "2022-09" and len(list_snapshots(folder)) == count + 1
+    assert reads(november_config)[0].path == november.path  # the month's own pull again
+    november_config = november_config.model_copy(update={"previous": None})
+    assert previous_snapshot(november_config, load_package(), november).path == october.path
+
+
+def test_a_deadline_set_after_the_pull_is_recorded_by_a_new_one_that_reads_nothing(demo_copy):
+    root = demo_copy("incremental-deadline").dest
+    first, _ = reads(load_config(root))
+    path = root / "kcbx.yml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("\ndeadline:", "\ndeadline: 2022-11-05  #", 1) if "\ndeadline:" in text
+                    else text + "deadline: 2022-11-05\n", encoding="utf-8")
+    second, read = reads(load_config(root))
+    assert second.path != first.path and read in ([], [0])
+    assert second.manifest["deadline"] == "2022-11-05"
+    same_pull(first, second)

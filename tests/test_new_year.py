@@ -299,17 +299,19 @@ def test_status_tells_last_months_files_and_forms_from_this_months(year_2022):
     current_snapshot(load_config(year_2022))  # October, pulled
     assert invoke("forms", "--config", str(year_2022)).exit_code == 0
     october = status()
-    assert october["submitted"] == october["reporting"] == october["forms"] and october["last_month"] == []
+    assert october["submitted"] == october["reporting"] == october["forms"] and october["other_month"] == []
     assert invoke("period", "2022-11", "--config", str(year_2022)).exit_code == 0
     november = status()
     assert november["submitted"] == [] and november["forms"] == []
-    assert november["last_month"] == november["reporting"]  # October's files, untouched
+    assert november["other_month"] == november["reporting"]  # October's files, untouched
     assert "上个月的表格" in november["next_step"] and "kcbx forms" in november["next_step"]
+    current_snapshot(load_config(year_2022))  # a pull for November of October's files
+    assert status()["other_month"] == november["reporting"]  # their 报送信息 still says October
     assert invoke("forms", "--config", str(year_2022)).exit_code == 0
     return_form(year_2022 / "forms" / "XX1.xlsx", year_2022 / "submissions" / "XX1.xlsx")
     later = status()
     assert later["forms"] == later["reporting"]
-    assert later["submitted"] == ["XX1"] and "XX1" not in later["last_month"]
+    assert later["submitted"] == ["XX1"] and "XX1" not in later["other_month"]
 
 
 @pytest.mark.parametrize("command", ["validate", "build", "report"])

@@ -59,7 +59,7 @@ def current_snapshot(config: Config, package: DataPackage | None = None,
         on_pull()
     before = latest_snapshot(snapshots_dir(config))
     snap = pull(config, package, progress)
-    return snap, before is None or snap.path != before.path
+    return snap, before is None or snap.name > before.name  # a new pull is the newest
 
 
 def previous_snapshot(config: Config, package: DataPackage, current: Snapshot) -> Snapshot | None:
@@ -77,7 +77,10 @@ def previous_snapshot(config: Config, package: DataPackage, current: Snapshot) -
             return is_current(other, package) or pull(other, package)
         raise ConfigError(f"“{config.previous}”既不是 kcbx 快照文件夹，也不是含 kcbx.yml 的"
                           "工作文件夹", path=str(config.root / CONFIG_NAME), key="previous")
-    earlier = [s for s in list_snapshots(snapshots_dir(config)) if s.name < current.name]
+    # by month, then by time: a pull taken later for an earlier month (a month set wrong and
+    # corrected) is not what this month's 台账 is compared with
+    order = sorted(list_snapshots(snapshots_dir(config)), key=lambda s: (s.period, s.name))
+    earlier = [s for s in order if (s.period, s.name) < (current.period, current.name)]
     return earlier[-1] if earlier else None
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 from typing import Any
 
 from .config import Config, work_year, year_months
@@ -30,8 +31,8 @@ class Status:
     grid_groups: int = 0
     forms: list[str] = field(default_factory=list)  # reporting units with a generated form
     submitted: list[str] = field(default_factory=list)  # reporting units with a file of this month
-    # reporting units whose file is the one last month's pull took, unchanged (not this month's)
-    last_month: list[str] = field(default_factory=list)
+    # reporting units whose file, as the last pull took it, reports another month (last month's)
+    other_month: list[str] = field(default_factory=list)
     last_pull: str | None = None
     errors: int | None = None  # in the period's last validation
     warnings: int | None = None
@@ -78,9 +79,9 @@ def workspace_status(config: Config, today: dt.date | None = None) -> Status:
                     and (this_month is None or f"{safe_name(c)}.xlsx" in this_month)]
     books, _ = list_workbooks(config.submissions_path)
     stems = {p.stem for p in books}
-    old = _unchanged_since_last_month(config, books, snaps)
+    old = _reported_for_another_month(config, books, snaps)
     status.submitted = [c for c in status.reporting if c in stems and c not in old]
-    status.last_month = [c for c in status.reporting if c in old]
+    status.other_month = [c for c in status.reporting if c in old]
     latest = snaps[-1] if snaps else None
     status.last_pull = latest.manifest.get("created") if latest else None
     result = config.outputs_path / "validation" / f"{config.period}_校验结果.json"
@@ -94,24 +95,33 @@ def workspace_status(config: Config, today: dt.date | None = None) -> Status:
     return status
 
 
-def _unchanged_since_last_month(config: Config, books: list[Any], snaps: list[Any]) -> set[str]:
-    """The file names (stems) in the submissions folder with the very bytes the last pull of
-    an earlier month took: last month's workbooks still lying there after ``kcbx period``."""
-    from .sources.folder import file_hash
+def _reported_for_another_month(config: Config, books: list[Path], snaps: list[Any]) -> set[str]:
+    """The file names (stems) in the submissions folder that the latest pull took with these
+    very bytes and whose 报送信息 names another month: last month's workbooks still lying
+    there after ``kcbx period`` (a file changed since is not judged here: the next pull does)."""
+    import polars as pl
+
+    from .sources.folder import file_hash, relative
     from .sources.guard import MB
 
-    earlier = [s for s in snaps if s.period and s.period < config.period]
-    if not earlier:
+    if not snaps:
         return set()
+    latest = snaps[-1]
     try:
-        taken = {r.digest for r in earlier[-1].files() if r.digest}
-    except (OSError, ValueError, KeyError):
+        taken = {r.source: r.digest for r in latest.files() if r.digest}
+        cover = latest.table("cover").select(pl.col("_file").cast(pl.String), "period")
+    except (OSError, ValueError, KeyError, pl.exceptions.PolarsError):
         return set()
+    months = {row["_file"]: row["period"] for row in cover.iter_rows(named=True)}
     limit = config.limits.file_mb * MB
     out = set()
     for path in books:
+        name = relative(path, config.root)
+        month = months.get(name)
+        if not month or month == config.period or name not in taken:
+            continue
         try:
-            if file_hash(path, limit) in taken:
+            if file_hash(path, limit) == taken[name]:
                 out.add(path.stem)
         except OSError:
             continue
@@ -152,7 +162,7 @@ def _next(config: Config, s: Status, today: dt.date) -> str:
         return f"在 {ref} 的「单位名录」中，把要报送月报的单位的“是否报送月报”填为“是”"
     if not s.grid_groups:
         return f"在 {ref} 的「户籍网格包保表」中填写每个村（居）民小组由哪个单位包保"
-    if len(s.forms) < len(s.reporting) and not s.submitted and s.last_month:
+    if len(s.forms) < len(s.reporting) and not s.submitted and s.other_month:
         return "报表文件夹中是上个月的表格：运行 kcbx forms 生成本月的填报表格，发给各单位"
     if len(s.forms) < len(s.reporting) and not s.submitted:
         return "运行 kcbx forms，为各单位生成填报表格，发给各单位"

@@ -37,8 +37,8 @@ def command(config: Config, as_json: bool) -> None:
         due = len(status.reporting)
         console.print(f"  填报表格：已生成 {len(status.forms)}/{due} 个单位（{status.period}）")
         console.print(f"  报送：{len(status.submitted)}/{due} 个单位本月的表格已在报表文件夹中"
-                      + (f"（另有 {len(status.last_month)} 个单位的表格是上个月拉取过的，没有改动）"
-                         if status.last_month else ""))
+                      + (f"（另有 {len(status.other_month)} 个单位的表格报送月份不是 {status.period}，"
+                         "拉取后没有改动）" if status.other_month else ""))
         console.print(f"  最近一次拉取：{status.last_pull or '还没有'}"
                       f"（本学年 {status.pulls_this_year} 次）")
         if status.last_year_pull:

@@ -140,12 +140,10 @@ def latest_snapshot(folder: Path) -> Snapshot | None:
     return snaps[-1] if snaps else None
 
 
-def pull_digest(config: Config, package: DataPackage, parts: list[str]) -> str:
-    """One hash over kcbx, the work year and month, the schemas, the reference workbook and
-    each source's digest: what makes a pull new. A new month (``kcbx period``, ``kcbx year``)
-    is a new pull even while the folder still holds last month's files — a pull is judged and
-    published as the month it was taken for, so it cannot serve two."""
-    h = hashlib.sha256(f"kcbx {__version__}\nyear {config.year} period {config.period}\n".encode())
+def sources_digest(config: Config, package: DataPackage, parts: list[str]) -> str:
+    """One hash over kcbx, the schemas, the reference workbook and each source's digest:
+    what the sources hold."""
+    h = hashlib.sha256(f"kcbx {__version__}\n".encode())
     h.update(json.dumps(package.descriptor, sort_keys=True).encode())
     for table in package.tables:
         h.update(repr(table.fields).encode())
@@ -155,6 +153,37 @@ def pull_digest(config: Config, package: DataPackage, parts: list[str]) -> str:
     for part in parts:
         h.update(b"\n" + part.encode())
     return h.hexdigest()
+
+
+def pull_digest(config: Config, sources: str) -> str:
+    """What makes a pull new: the sources, and the month they are pulled for with the
+    settings the pull records (work year, period, pulled_on and deadline as set). A new month
+    (``kcbx period``, ``kcbx year``) is a new pull even while the folder still holds last
+    month's files — a pull is judged and published as the month it was taken for, so it
+    cannot serve two; a deadline set after a pull is recorded by a new one."""
+    settings = (f"year {config.year} period {config.period} pulled_on {config.pulled_on} "
+                f"deadline {config.deadline}")
+    return hashlib.sha256(f"{sources}\n{settings}".encode()).hexdigest()
+
+
+def last_of_period(folder: Path, period: str) -> Snapshot | None:
+    """The newest pull taken for ``period``."""
+    return next((s for s in reversed(list_snapshots(folder)) if s.period == period), None)
+
+
+def same_pull(config: Config, latest: Snapshot, digest: str, sources: str) -> Snapshot | None:
+    """The pull that already holds what a pull now would: the latest, or the month's own
+    newest pull when nothing changed since it (back to October after a look at September) —
+    or, to judge a month before the latest pull's (``--period`` of a past month) while the
+    folder still holds what the latest pull took, that month's own pull rather than the later
+    files relabelled. ``None``: a new pull (a month without one is pulled for, as asked)."""
+    if latest.digest == digest:
+        return latest
+    own = last_of_period(latest.path.parent, config.period)
+    if own is not None and (own.digest == digest or (
+            config.period < latest.period and latest.manifest.get("sources") == sources)):
+        return own
+    return None
 
 
 def is_current(config: Config, package: DataPackage) -> Snapshot | None:
@@ -173,7 +202,8 @@ def is_current(config: Config, package: DataPackage) -> Snapshot | None:
         if digest is None:
             return None
         parts.append(f"{source.key} {digest}")
-    return latest if latest.digest == pull_digest(config, package, parts) else None
+    sources = sources_digest(config, package, parts)
+    return same_pull(config, latest, pull_digest(config, sources), sources)
 
 
 def pull(config: Config, package: DataPackage, progress: Progress | None = None) -> Snapshot:
@@ -202,15 +232,18 @@ def pull(config: Config, package: DataPackage, progress: Progress | None = None)
     try:
         for source in sources:
             gathered.append((source.key, source.gather(package, progress, known)))  # reading begins
-        digest = pull_digest(config, package, [f"{key} {g.digest}" for key, g in gathered])
-        if latest is not None and latest.digest == digest:
-            return latest
+        sources = sources_digest(config, package, [f"{key} {g.digest}" for key, g in gathered])
+        digest = pull_digest(config, sources)
+        same = same_pull(config, latest, digest, sources) if latest is not None else None
+        if same is not None:
+            return same
         reused = reusable(latest, records) if latest is not None else {}  # while files are read
         result = take_in(config, package, [g for _, g in gathered], reused)
     finally:  # reads not taken (the same pull, or a failure) are stopped
         for _, g in gathered:
             g.release()
-    return _write(config, package, result, digest, [g for _, g in gathered], folder, key)
+    return _write(config, package, result, (digest, sources), [g for _, g in gathered], folder,
+                  key)
 
 
 def intake_key(config: Config, package: DataPackage) -> str:
@@ -262,7 +295,7 @@ def take_in(config: Config, package: DataPackage, gathered: list[Gathered],
     return result
 
 
-def _write(config: Config, package: DataPackage, result: Intake, digest: str,
+def _write(config: Config, package: DataPackage, result: Intake, digest: tuple[str, str],
            gathered: list[Gathered], folder: Path, key: str) -> Snapshot:
     try:
         with building(folder, ".pull-") as tmp:
@@ -271,9 +304,10 @@ def _write(config: Config, package: DataPackage, result: Intake, digest: str,
         raise PullError(f"无法写入输出文件夹 {folder}（{exc.strerror or exc}）") from None
 
 
-def _fill(config: Config, package: DataPackage, result: Intake, digest: str,
+def _fill(config: Config, package: DataPackage, result: Intake, digests: tuple[str, str],
           gathered: list[Gathered], folder: Path, tmp: Path, key: str) -> Snapshot:
     """Write the pull into ``tmp`` and rename it into ``folder`` under its dated name."""
+    digest, sources = digests
     raw = tmp / "raw"
     reference = config.reference_path
     target = raw / relative(reference, config.root)
@@ -294,7 +328,8 @@ def _fill(config: Config, package: DataPackage, result: Intake, digest: str,
     now = dt.datetime.now()
     write_json(tmp / "manifest.json", {
         "created": now.isoformat(timespec="seconds"),
-        "digest": digest,
+        "digest": digest,  # the sources with the month's settings (pull_digest)
+        "sources": sources,  # the sources alone (sources_digest)
         "intake": key,  # rows of an unchanged workbook are reused only under the same key
         "kcbx": __version__,
         "district": config.district,
