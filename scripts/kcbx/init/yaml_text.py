@@ -71,6 +71,8 @@ def _value_end(lines: list[str], start: int) -> tuple[int, list[str]]:
             inside += [p for p in pending if p.strip()]
             pending = []
             code, comment = _split_comment(line)
+            if comment:  # beside an item: kept as the item's value is replaced
+                inside.append(f"  {comment.strip()}")
             depth = _depth(code)
             end = i + 1
             continue
