@@ -16,13 +16,14 @@ ENDS = ("已完成义务教育", "区外就读", "出国（境）", "死亡")  #
 LAST_GRADE, PRIMARY_END = "九年级", "六年级"
 
 
+# rules.md says "on the first pull of a work year"; every pull of the new year is compared,
+# so that a child no unit took on stays listed after schools resend (see the issue note)
 @rule("HOME-7", title="送教不断线",
       policy="小学毕业的送教上门学生由所在小学报告、联系落实初中学校，做好衔接工作",
       check="新学年每次拉取都与上一学年最后一次拉取比较：上一学年送教上门学生信息表中仍在义务教育"
             "年龄、不在九年级的学生，本学年在某单位的送教上门学生信息表中（六年级学生须在初中、九年"
             "一贯制学校或特殊教育学校），或在在校学生名册中到校就读（在校状态不是送教上门），或摸底表"
-            "写明已完成义务教育、区外就读、出国（境）、死亡（rules.md 写的是“新学年第一次拉取”：学校"
-            "重新报送后这一检查不应消失，没有接续的学生一直列出，直到有单位接续）",
+            "写明已完成义务教育、区外就读、出国（境）、死亡。没有接续的学生每次拉取都列出，直到有单位接续",
       anchor="上一学年最后一次拉取中，本单位送教上门学生信息表该学生所在的行",
       template="「{sheet}」第{row}行（上一学年最后一次报送时）的送教上门学生 {who}（{grade}）"
                "在本学年没有接续：{why}")
