@@ -134,6 +134,7 @@ BAD = [
     ("yes where a mapping goes", "mail: yes\n", "mail", "现在的值是“true”"),
     ("empty where a folder goes", "outputs:\n", "outputs", "现在的值是“（空）”"),
     ("text where a list goes", "fonts: 仿宋\n", "fonts", "应为列表：写成 [甲, 乙]"),
+    ("yes for a number of years", "retention_years: yes\n", "retention_years", "应为学年数"),
 ]
 
 

@@ -208,6 +208,13 @@ class Config(_Strict):
                     f"开始新学年请用 kcbx year，它会一并改好")
         return value
 
+    @field_validator("retention_years", mode="before")
+    @classmethod
+    def _years_kept(cls, value: Any) -> Any:
+        if isinstance(value, bool):  # YAML's yes/true would count as 1 year and delete the rest
+            raise ValueError(f"应为学年数（整数，如 3）；现在的值是“{'true' if value else 'false'}”")
+        return value
+
     @field_validator("district")
     @classmethod
     def _district(cls, value: str) -> str:

@@ -42,8 +42,8 @@ def command(config: Config, whole_year: str | None) -> None:
         with progress_bar() as progress:
             path, months = year_summary(config, year, progress)
         console.print(f"年度总结：{path}（{year} 年 {len(months)} 个月有拉取：{'、'.join(months)}）")
-        missing = [f"{year}-{m:02d}" for m in range(1, 13)  # months to come are not missing
-                   if f"{year}-{m:02d}" not in months and f"{year}-{m:02d}" <= config.period]
+        missing = [f"{year}-{m:02d}" for m in range(1, 13)  # between the first month pulled
+                   if f"{year}-{m:02d}" not in months and min(months) < f"{year}-{m:02d}" <= config.period]
         if missing:
             console.print(f"不在总结中的月份（这个工作文件夹没有这些月份的拉取）：{'、'.join(missing)}")
         return
