@@ -209,13 +209,19 @@ def test_a_refused_recipient_is_recorded_and_not_retried(demo_copy, mail_servers
 def test_cli_fetch_and_send_print_what_they_did(mail_district, mail_servers):
     root, outbox = mail_district
     dovecot, smtp = mail_servers
+    # a stranger's subject is text from outside: printed as it is (not read as the terminal's
+    # markup, where "[/]" stopped kcbx status for the month) and with the ID in it masked
     dovecot.deliver(mail("qsxx@example.com", ("报表.xlsx", (outbox / "QSXX.xlsx").read_bytes())),
-                    mail("nobody@example.net", ("报表.xlsx", (outbox / "QSZZ.xlsx").read_bytes())))
+                    mail("nobody@example.net", ("[/]报表[link=x].xlsx", (outbox / "QSZZ.xlsx").read_bytes()),
+                         subject="请查收[/]报表 110101201001011234"))
     runner = CliRunner()
     fetched = runner.invoke(cli, ["mail", "fetch", "--config", str(root)])
     assert fetched.exit_code == 0, fetched.output
     assert "收下  QSXX  submissions/QSXX.xlsx" in fetched.output
     assert "nobody@example.net" in fetched.output and "kcbx build" in fetched.output
+    status = runner.invoke(cli, ["status", "--config", str(root)])
+    assert status.exit_code == 0, status.output
+    assert "“请查收[/]报表 110101********1234”" in status.output and "201001011234" not in status.output
     sent = runner.invoke(cli, ["mail", "send", "--config", str(root), "--json"])
     assert sent.exit_code == 0, sent.output
     data = json.loads(sent.output)

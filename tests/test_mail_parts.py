@@ -52,6 +52,9 @@ def test_registered_addresses_and_senders():
     assert addresses("QSXX@Example.com；lm@example.org、 a@example.net, qsxx@example.com") == [
         "qsxx@example.com", "lm@example.org", "a@example.net"]
     assert addresses("不是邮箱") == [] and addresses(None) == []
+    # typed with a Chinese input method in full-width mode: the address meant; one that is
+    # still not ASCII is none (a server without SMTPUTF8 would refuse the whole send)
+    assert addresses("ｑｓｘｘ＠ｅｘａｍｐｌｅ．ｃｏｍ；中文@例子.中国") == ["qsxx@example.com"]
 
 
 def _from(value: str) -> str:

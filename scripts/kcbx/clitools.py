@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import click
+from rich.markup import escape
 
 from .clihelp import Context, chinese_extra, short_help
 from .cliusage import in_chinese, unknown_command
@@ -105,7 +106,7 @@ def handle_errors(func: Callable[..., Any]) -> Callable[..., Any]:
         try:
             return func(*args, **kwargs)
         except KcbxError as exc:
-            err_console.print(f"[bold red]错误：[/]{exc}")
+            err_console.print(f"[bold red]错误：[/]{escape(str(exc))}")  # may quote a file, a mail
             sys.exit(exc.exit_code)
         except (click.ClickException, click.exceptions.Exit):
             raise  # click's own: a usage error is told in Chinese by the command classes

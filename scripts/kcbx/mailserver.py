@@ -24,6 +24,7 @@ import re
 import smtplib
 import socket
 import ssl
+import unicodedata
 from collections.abc import Callable, Iterator
 from email.message import EmailMessage
 from email.utils import parseaddr
@@ -103,11 +104,13 @@ class MailSettings(BaseModel):
 
 def addresses(text: str | None) -> list[str]:
     """The mail addresses in a 报送邮箱 cell (separated by ; , 、 or spaces), lower case,
-    each once, in order; what is no address is left out."""
+    each once, in order; what is no address is left out. Full-width letters typed with a
+    Chinese input method (ｑｓｘｘ＠163.com) are read as the address meant; an address still
+    not ASCII is no address (a mail server without SMTPUTF8 refuses the whole send)."""
     found: list[str] = []
-    for part in _SEPARATORS.split(text or ""):
+    for part in _SEPARATORS.split(unicodedata.normalize("NFKC", text or "")):
         address = parseaddr(part)[1].strip().lower()
-        if "@" in address and address not in found:
+        if "@" in address and address.isascii() and address not in found:
             found.append(address)
     return found
 

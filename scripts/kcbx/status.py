@@ -130,6 +130,7 @@ def _reported_for_another_month(config: Config, books: list[Path], snaps: list[A
 
 def _mailbox(config: Config, status: Status) -> None:
     """What the 报送邮箱 brought this month, and who wrote to it unregistered."""
+    from .privacy import mask_text
     from .sources.mail import Received
     from .sources.mail.record import UNREGISTERED
 
@@ -148,7 +149,8 @@ def _mailbox(config: Config, status: Status) -> None:
     for m in mails:
         if m.verdict == UNREGISTERED:
             seen = strangers.setdefault(m.sender, {"sender": m.sender, "mails": 0})
-            seen.update(mails=seen["mails"] + 1, last=m.received_at, subject=m.subject[:40])
+            seen.update(mails=seen["mails"] + 1, last=m.received_at,
+                        subject=mask_text(m.subject[:40]))  # a subject may carry an ID
     status.unregistered = list(strangers.values())
 
 

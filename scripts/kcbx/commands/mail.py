@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 import click
+from rich.markup import escape
 
 from ..clitools import CONTEXT, Group, handle_errors, json_option, workspace_options
 from ..config import Config, load_config
@@ -72,17 +73,18 @@ def fetch(config: Config, as_json: bool) -> None:
     got = _run(fetch_mail, config, as_json)
     if got is None:
         return
-    console.print(f"报送邮箱 {config.mail.user if config.mail else ''}：{mail_summary(got)}")
+    console.print(f"报送邮箱 {config.mail.user if config.mail else ''}：{mail_summary(got)}", markup=False)
     for t in got.taken:
-        console.print(f"  收下  {t['unit']}  {t['file']}（{t['sender']}）")
+        console.print(f"  收下  {t['unit']}  {t['file']}（{t['sender']}）", markup=False)
     for r in got.refused:
-        console.print(f"  [yellow]未采用[/]  {r['unit']}  “{r['name']}”（{r['sender']}）：{r['reason']}",
+        console.print(f"  [yellow]未采用[/]  {escape(r['unit'])}  “{escape(r['name'])}”"
+                      f"（{escape(r['sender'])}）：{escape(r['reason'])}",
                       highlight=False)
     for r in got.set_aside:
         console.print(f"  未使用  {r['unit']}  “{r['name']}”（{r['sender']}）：{r['reason']}",
-                      highlight=False)
+                      highlight=False, markup=False)
     for sender in got.unregistered:
-        console.print(f"  [yellow]未登记邮箱的来信，未读取[/]  {sender}", highlight=False)
+        console.print(f"  [yellow]未登记邮箱的来信，未读取[/]  {escape(sender)}", highlight=False)
     if got.older:
         console.print(f"第一次从这个邮箱收取：{got.before} 以前到达的 {got.older} 封旧邮件没有读取"
                       "（只收报送月份开始以后的邮件）。")
@@ -111,15 +113,15 @@ def send(config: Config, as_json: bool) -> None:
         return
     console.print(f"已发送反馈邮件 {len(result.sent)} 封。")
     for s in result.sent:
-        console.print(f"  {s['unit']} → {s['to']}  {s['subject']}", highlight=False)
+        console.print(f"  {s['unit']} → {s['to']}  {s['subject']}", highlight=False, markup=False)
     if result.unchanged:
         console.print(f"校验结果没有变化、已经发过的单位 {len(result.unchanged)} 个，未重发。")
     if result.no_address:
         console.print(f"[yellow]没有登记报送邮箱、未发送：{'、'.join(result.no_address)}[/]"
                       f"（在 {config.sources.reference} 的单位名录中填写“报送邮箱”）")
     for r in result.refused:
-        console.print(f"  [red]邮件服务器拒收[/] {r['unit']} → {r['to']}：{r['reason']}"
-                      "（请核对单位名录中的报送邮箱）", highlight=False)
+        console.print(f"  [red]邮件服务器拒收[/] {escape(r['unit'])} → {escape(r['to'])}："
+                      f"{escape(r['reason'])}（请核对单位名录中的报送邮箱）", highlight=False)
 
 
 @command.command("watch", context_settings=CONTEXT)
@@ -180,14 +182,14 @@ def _round_line(r: Any) -> str:
     parts = []
     if r.fetched is not None:
         units = "、".join(t["unit"] for t in r.fetched.taken)
-        parts.append(mail_summary(r.fetched) + (f"（{units}）" if units else ""))
+        parts.append(escape(mail_summary(r.fetched) + (f"（{units}）" if units else "")))
     if r.built:
         parts.append("已校验并更新结果")
     if r.sent is not None:
         refused = f"（拒收 {len(r.sent.refused)}）" if r.sent.refused else ""
         parts.append(f"回复 {len(r.sent.sent)} 封{refused}")
     if r.problem:
-        parts.append(f"[yellow]{r.problem}[/]")
+        parts.append(f"[yellow]{escape(r.problem)}[/]")
     next_at = dt.datetime.now() + dt.timedelta(seconds=r.wait)
     return (f"[{r.started:%m-%d %H:%M}] 第 {r.number} 轮（{r.seconds:.0f} 秒）：{'；'.join(parts)}。"
             f"下一轮 {next_at:%H:%M}（{_span(r.wait)}后）")

@@ -52,11 +52,12 @@ def command(config: Config, as_json: bool) -> None:
                       f"收下报表 {m['taken']} 份，未采用 {m['refused']} 份，未使用 {m['set_aside']} 份；"
                       f"最近收到 {status.mail_checked or '还没有'}", highlight=False)
         for a in status.set_aside:
-            console.print(f"    未使用（不算错误） {a['unit']} “{a['name']}”：{a['reason']}", highlight=False)
+            console.print(f"    未使用（不算错误） {a['unit']} “{a['name']}”：{a['reason']}", highlight=False,
+                          markup=False)
     if status.unregistered:
         console.print("  [yellow]未登记邮箱的来信（邮件未读取；如是某单位的新邮箱，"
                       "请在单位名录中登记后让它重发）：[/]")
         for u in status.unregistered:
             console.print(f"    {u['sender']}  {u['mails']} 封，最近 {u['last']}  “{u['subject']}”",
-                          highlight=False)
+                          highlight=False, markup=False)
     console.print(f"[bold]下一步：[/]{status.next_step}")

@@ -181,6 +181,10 @@ def send_letters(config: Config, planned: list[Letter], progress: Progress | Non
                 record.forget(letter.unit, item)
                 raise mailserver.MailServerDown(
                     f"发信服务器暂时不收（{why}），已发 {len(result.sent)} 封，其余稍后再发") from None
+            except smtplib.SMTPNotSupportedError:  # an address the server cannot take, before sending
+                _refused(record, result, letter, item,
+                         "地址含有发信服务器不支持的字符（如中文），请在单位名录中改正")
+                continue
             except smtplib.SMTPResponseException as exc:  # refused at MAIL FROM or DATA: not kept
                 record.forget(letter.unit, item)
                 raise _not_taken(exc, letter, len(result.sent)) from None

@@ -17,6 +17,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ...atomic import write_json
 from ...findings import Finding, finding
 from ..base import Gathered, Known, Progress, register
 from .fetch import FetchResult, fetch_mail
@@ -66,8 +67,7 @@ class MailSource:
                     except OSError:
                         shutil.copy2(path, target)
         folder.mkdir(parents=True, exist_ok=True)
-        (folder / "received.json").write_text(
-            json.dumps([asdict(m) for m in self.mails], ensure_ascii=False, indent=1), encoding="utf-8")
+        write_json(folder / "received.json", [asdict(m) for m in self.mails])  # private, as the record
 
 
 def refusals(mails: list[MailEntry]) -> list[Finding]:
