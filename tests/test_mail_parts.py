@@ -33,6 +33,7 @@ def test_mail_settings_defaults_and_errors_name_the_key():
     assert (settings.folder, settings.tls) == ("INBOX", True)
     for bad, key in (({"imap": "imap qq com"}, "mail.imap"), ({"user": "kcbx"}, "mail.user"),
                      ({"user": "报送@教育局.cn"}, "mail.user"),  # imaplib, smtplib log in in ASCII
+                     ({"user": "区教育局 <kcbx@example.org>"}, "mail.user"),  # the address alone logs in
                      ({"password_env": "授权码"}, "mail.password_env"),
                      ({"password": "x"}, "mail.password")):  # never the password itself
         with pytest.raises(ConfigError) as caught:

@@ -89,6 +89,8 @@ class MailSettings(BaseModel):
     def _user(cls, value: str) -> str:
         if "@" not in parseaddr(value)[1]:
             raise ValueError(f"“{value}”不是邮箱地址，如 kcbx@example.com")
+        if parseaddr(value)[1] != value.strip():  # "区教育局 <kcbx@…>": the login is the address alone
+            raise ValueError(f"“{value}”除了邮箱地址还有别的文字：只写邮箱地址本身，如 {parseaddr(value)[1]}")
         if not value.strip().isascii():  # imaplib and smtplib log in in ASCII only
             raise ValueError(f"“{value}”含有汉字或全角字符：kcbx 只能用英文字母、数字和符号组成的邮箱地址"
                              "登录，请改用这个邮箱的英文地址（或服务商给的英文别名）")
