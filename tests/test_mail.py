@@ -258,3 +258,25 @@ def test_build_fetches_first_and_goes_on_when_the_mailbox_is_down(mail_district,
     assert "未能收取新邮件" in result.output and "已保存新快照" in result.output
     dovecot.start()
 
+
+
+def test_a_pull_keeps_what_the_mailbox_brought_with_its_raw_files(mail_district, mail_servers):
+    """The pull's raw history holds the mail record (private, as the record itself) beside
+    the workbook taken from the mail."""
+    import os
+    import stat
+
+    from kcbx.tables import latest_snapshot
+    from kcbx.tables.snapshot import snapshots_dir
+
+    root, outbox = mail_district
+    dovecot, _ = mail_servers
+    dovecot.deliver(mail("qsxx@example.com", ("报表.xlsx", (outbox / "QSXX.xlsx").read_bytes())))
+    pulled = CliRunner().invoke(cli, ["pull", "--config", str(root)])
+    assert pulled.exit_code == 0, pulled.output
+    raw = latest_snapshot(snapshots_dir(load_config(root))).path / "raw"
+    kept = next(raw.rglob("received.json"))
+    record = json.loads(kept.read_text(encoding="utf-8"))
+    assert [a["unit"] for m in record for a in m["attachments"] if a.get("saved")] == ["QSXX"]
+    if os.name == "posix":
+        assert stat.S_IMODE(kept.stat().st_mode) == 0o600
