@@ -265,11 +265,12 @@ class BuildResult:
     pulled: bool
     report: Report
     outputs: dict[str, Path | str] = field(default_factory=dict)  # label → where, or a status
-    run: Run | None = None  # what the outputs were made from (``kcbx mail watch`` mails from it)
+    run: Run | None = None  # what the outputs were made from
 
 
 @locked
-def build(config: Config, progress: Progress | None = None, *, fetch: bool = True) -> BuildResult:
+def build(config: Config, progress: Progress | None = None, *, fetch: bool = True,
+          run: Run | None = None) -> BuildResult:
     """Run every stage, writing private outputs under ``outputs``.
 
     (new mail of the 报送邮箱, when ``mail:`` is set and ``fetch``) → pull → validate (JSON +
@@ -277,6 +278,8 @@ def build(config: Config, progress: Progress | None = None, *, fetch: bool = Tru
     送教手册 → the published site (with the blank form templates, written first if the
     workspace has none yet). The tables are read once for all of them. A mailbox that
     cannot be reached is said in the outputs; the build goes on with what was received.
+    ``run``: the pull and report already made for this config (a watch round that answered
+    the schools first), not started again.
     """
     from .outputs import findings_html
     from .outputs.documents import write_documents
@@ -294,7 +297,7 @@ def build(config: Config, progress: Progress | None = None, *, fetch: bool = Tru
         helper = Helper()
 
     try:
-        run = start(config, progress, get_ready)
+        run = run or start(config, progress, get_ready)
         snapshot, report, package = run.snapshot, run.report, run.package
         folder = validation_dir(config)
         outputs: dict[str, Path | str] = {} if mail is None else {"报送邮箱": mail}
@@ -496,7 +499,7 @@ def watch(load: Callable[[], Config], every: float, on_round: Callable[[Round], 
                     here.answered = time.perf_counter() - clock
                     unsent = False
                 finally:  # the other outputs, from the same pull, even when mail cannot go
-                    build(config, progress, fetch=False)
+                    build(config, progress, fetch=False, run=run)
                     here.built = True
             elif unsent:
                 here.sent = send_mail(config, progress)
