@@ -17,7 +17,7 @@ from .findings import Report
 from .lock import WorkspaceBusy, workspace_lock
 from .mailserver import MailError, MailServerDown, addresses
 from .schema import DataPackage, load_package
-from .tables import Snapshot, latest_snapshot, list_snapshots, pull
+from .tables import Snapshot, list_snapshots, pull
 from .tables.snapshot import Progress, is_current, snapshots_dir
 from .validation import Tables, of_the_year, validate_snapshot
 from .validation.cached import load_report, report_key, save_report
@@ -57,9 +57,9 @@ def current_snapshot(config: Config, package: DataPackage | None = None,
         return existing, False
     if on_pull is not None:
         on_pull()
-    before = latest_snapshot(snapshots_dir(config))
+    before = {s.name for s in list_snapshots(snapshots_dir(config))}
     snap = pull(config, package, progress)
-    return snap, before is None or snap.name > before.name  # a new pull is the newest
+    return snap, snap.name not in before  # a month's own earlier pull may be reused
 
 
 def previous_snapshot(config: Config, package: DataPackage, current: Snapshot) -> Snapshot | None:
